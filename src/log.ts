@@ -1,0 +1,116 @@
+// Logging: pino JSON with redaction of every path that can carry a credential or a
+// client secret, and an adapter so Bolt and @slack/web-api log through the same
+// redacting logger (at debug the Web API client logs its call arguments).
+import type { Logger as SlackLogger } from "@slack/logger";
+import { LogLevel } from "@slack/logger";
+import pino, { type DestinationStream, type Logger } from "pino";
+
+export type { Logger };
+
+const SECRET_KEYS = [
+  "authorization",
+  "Authorization",
+  "client_secret",
+  "clientSecret",
+  "access_token",
+  "accessToken",
+  "refresh_token",
+  "token",
+  "Token",
+  "password",
+  "Password",
+  "secret",
+  "Secret",
+  "ClientSecret",
+  "signingSecret",
+  "signing_secret",
+  "botToken",
+  "appToken",
+  "slackBotToken",
+  "slackAppToken",
+  "slackSigningSecret",
+  "adhClientSecret",
+  "SLACK_BOT_TOKEN",
+  "SLACK_APP_TOKEN",
+  "SLACK_SIGNING_SECRET",
+  "ADH_CLIENT_SECRET",
+  "x-slack-signature",
+];
+
+/** Redaction paths: each secret key at the top level and up to three levels down. */
+export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [
+  k,
+  `*.${k}`,
+  `*.*.${k}`,
+  `*.*.*.${k}`,
+  `headers["${k.toLowerCase()}"]`,
+  `*.headers["${k.toLowerCase()}"]`,
+]);
+
+// Token-shaped substrings inside free-text messages (e.g. a library's debug line).
+const TOKEN_PATTERN =
+  /\b(xox[abpr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|Bearer\s+[A-Za-z0-9._~+/=-]+)/g;
+
+export function scrubText(text: string): string {
+  return text.replace(TOKEN_PATTERN, "[Redacted]");
+}
+
+export function createLogger(options: {
+  level?: string;
+  destination?: DestinationStream;
+  name?: string;
+}): Logger {
+  return pino(
+    {
+      name: options.name ?? "hybrid-client-bot",
+      level: options.level ?? "info",
+      redact: { paths: [...new Set(REDACT_PATHS)], censor: "[Redacted]" },
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      hooks: {
+        // Strings are not covered by path redaction; scrub token shapes from them.
+        logMethod(args, method) {
+          const scrubbed = args.map((a) => (typeof a === "string" ? scrubText(a) : a));
+          return method.apply(this, scrubbed as Parameters<typeof method>);
+        },
+      },
+    },
+    options.destination,
+  );
+}
+
+const toSlackLevel: Record<string, LogLevel> = {
+  trace: LogLevel.DEBUG,
+  debug: LogLevel.DEBUG,
+  info: LogLevel.INFO,
+  warn: LogLevel.WARN,
+  error: LogLevel.ERROR,
+  fatal: LogLevel.ERROR,
+  silent: LogLevel.ERROR,
+};
+
+/** Bolt / Web API logger backed by pino, so their lines are redacted and structured. */
+export function slackLogger(logger: Logger): SlackLogger {
+  const child = logger.child({ component: "slack-sdk" });
+  const text = (msg: unknown[]) =>
+    msg.map((m) => (typeof m === "string" ? m : safeJson(m))).join(" ");
+  return {
+    debug: (...msg) => child.debug(text(msg)),
+    info: (...msg) => child.info(text(msg)),
+    warn: (...msg) => child.warn(text(msg)),
+    error: (...msg) => child.error(text(msg)),
+    setLevel: () => {},
+    getLevel: () => toSlackLevel[logger.level] ?? LogLevel.INFO,
+    setName: () => {},
+  };
+}
+
+function safeJson(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}

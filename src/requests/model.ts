@@ -1,0 +1,114 @@
+// The request model: what a requester asked for, who decided, and where it stands.
+// Stored as JSON in Redis; parsed with zod on every read. It never holds a secret value.
+import { z } from "zod";
+
+/** A new hybrid client, or a new secret for an existing one (rotation). */
+export const RequestKind = z.enum(["new-client", "new-secret"]);
+export type RequestKind = z.infer<typeof RequestKind>;
+
+/**
+ * pending  → (approvals complete) creating → created
+ *          → denied | cancelled | expired            (terminal)
+ * creating → failed (ADH kept failing; approvers may Retry → creating)
+ * created is terminal for the decision; the reveal has its own small machine.
+ */
+export const RequestStatus = z.enum([
+  "pending",
+  "creating",
+  "created",
+  "failed",
+  "denied",
+  "cancelled",
+  "expired",
+]);
+export type RequestStatus = z.infer<typeof RequestStatus>;
+
+export const TERMINAL_STATUSES: readonly RequestStatus[] = [
+  "created",
+  "denied",
+  "cancelled",
+  "expired",
+];
+export const OPEN_STATUSES: readonly RequestStatus[] = ["pending", "creating", "failed"];
+
+/** Pane 1, "Add Client": the portal's fields. */
+export const ClientDetails = z.object({
+  name: z.string(),
+  allowOfflineAccess: z.boolean(),
+  redirectUris: z.array(z.string()),
+  postLogoutRedirectUris: z.array(z.string()),
+  accessTokenLifetime: z.number().int(),
+});
+export type ClientDetails = z.infer<typeof ClientDetails>;
+
+/** Pane 2, "Create Secret". `expiration` null means Never Expires. */
+export const SecretDetails = z.object({
+  description: z.string(),
+  expiration: z.string().nullable(),
+});
+export type SecretDetails = z.infer<typeof SecretDetails>;
+
+// Lua's cjson encodes an empty array as {}: accept both.
+const list = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (v && typeof v === "object" && !Array.isArray(v) ? [] : v), z.array(item));
+
+export const Decision = z.object({ userId: z.string(), at: z.number() });
+export type Decision = z.infer<typeof Decision>;
+
+export const MessageRef = z.object({ channel: z.string(), ts: z.string() });
+export type MessageRef = z.infer<typeof MessageRef>;
+
+export const RequestError = z.object({
+  message: z.string(),
+  status: z.number().optional(),
+  operationId: z.string().optional(),
+  at: z.number(),
+});
+export type RequestError = z.infer<typeof RequestError>;
+
+/** ready: Reveal button usable; minting: one click is minting now; revealed: done, once. */
+export const RevealState = z.enum(["none", "ready", "minting", "revealed"]);
+export type RevealState = z.infer<typeof RevealState>;
+
+export const HybridClientRequest = z.object({
+  id: z.string(),
+  kind: RequestKind,
+  status: RequestStatus,
+  requesterId: z.string(),
+  reason: z.string(),
+  /** ADH client Id: generated at submit for new clients (the idempotency key). */
+  clientId: z.string(),
+  /** New clients: the form. New secrets: the existing client's name, for display. */
+  client: ClientDetails,
+  secret: SecretDetails,
+  reminderChannel: z.string(),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+  approvalsRequired: z.number().int(),
+  approvals: list(Decision),
+  denial: z
+    .object({ userId: z.string(), at: z.number(), reason: z.string() })
+    .nullable()
+    .optional(),
+  cancelledAt: z.number().nullable().optional(),
+  error: RequestError.nullable().optional(),
+  approvalMessage: MessageRef.nullable().optional(),
+  dm: MessageRef.nullable().optional(),
+  reveal: RevealState,
+  revealedAt: z.number().nullable().optional(),
+  /** ADH id of the secret minted at reveal (for reminders), never its value. */
+  revealedSecretId: z.number().nullable().optional(),
+  updatedAt: z.number(),
+});
+export type HybridClientRequest = z.infer<typeof HybridClientRequest>;
+
+/** What a submitted form carries before it becomes a stored request. */
+export interface RequestDraft {
+  kind: RequestKind;
+  requesterId: string;
+  reason: string;
+  clientId?: string;
+  client: ClientDetails;
+  secret: SecretDetails;
+  reminderChannel: string;
+}

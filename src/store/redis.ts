@@ -1,0 +1,48 @@
+// One place that makes Redis connections: REDIS_URL and REDIS_KEY_PREFIX honoured,
+// commands fail fast while Redis is down (so Slack still gets an answer in time)
+// and the connection comes back by itself when Redis returns.
+import { Redis, type RedisOptions } from "ioredis";
+
+export type { Redis };
+
+export interface RedisSettings {
+  url: string;
+  keyPrefix: string;
+}
+
+export function createRedis(settings: RedisSettings, extra: RedisOptions = {}): Redis {
+  return new Redis(settings.url, {
+    keyPrefix: settings.keyPrefix,
+    // Fail a command quickly instead of queueing it forever while disconnected:
+    // listeners must ack Slack within 3 s whatever Redis is doing.
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    connectTimeout: 2_000,
+    commandTimeout: 2_000,
+    retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
+    lazyConnect: false,
+    ...extra,
+  });
+}
+
+/** True when Redis answers PING. Never throws. */
+export async function pingRedis(redis: Redis): Promise<boolean> {
+  try {
+    return (await redis.ping()) === "PONG";
+  } catch {
+    return false;
+  }
+}
+
+/** Closes the connection after pending replies arrive; falls back to a hard disconnect. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === "end") return;
+  try {
+    await Promise.race([
+      redis.quit(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("quit timeout")), 1_000)),
+    ]);
+  } catch {
+    redis.disconnect();
+  }
+}
