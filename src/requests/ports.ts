@@ -1,0 +1,51 @@
+// The narrow ports the workflow talks through. Slack, ADH and Redis implement them;
+// tests can record them. Nothing here knows about Bolt or HTTP.
+import type { CreateHybridClientInput, CreateHybridClientResult } from "../adh/client.js";
+import type { ClientSecret, HybridClient } from "../adh/schemas.js";
+import type { HybridClientRequest, MessageRef } from "./model.js";
+
+export interface AdhPort {
+  createHybridClient(input: CreateHybridClientInput): Promise<CreateHybridClientResult>;
+  getHybridClient(clientId: string): Promise<HybridClient | null>;
+  listSecrets(clientId: string): Promise<ClientSecret[]>;
+  addSecret(
+    clientId: string,
+    input: { Description: string; Expiration: string | null },
+  ): Promise<{ secret: ClientSecret; value: string }>;
+  deleteSecret(clientId: string, secretId: number): Promise<void>;
+  isTenantAdministrator(userId: string): Promise<boolean>;
+}
+
+export interface UserDirectoryPort {
+  findUserByEmail(email: string): Promise<{ id: string; name?: string } | null>;
+}
+
+/** Who a Slack user is, and who may decide. */
+export interface SlackPeoplePort {
+  emailOf(slackUserId: string): Promise<string | null>;
+  isApprover(slackUserId: string): Promise<boolean>;
+}
+
+/** What the requester is told, beyond the approvals message. */
+export type RequesterEvent = "submitted" | "denied" | "expired" | "created" | "failed";
+
+export interface NotifierPort {
+  postApproval(request: HybridClientRequest): Promise<MessageRef>;
+  updateApproval(request: HybridClientRequest): Promise<void>;
+  tellRequester(request: HybridClientRequest, event: RequesterEvent): Promise<void>;
+  /** The "Client created" DM with the Reveal secret button. */
+  sendCreatedDm(request: HybridClientRequest): Promise<MessageRef>;
+  updateDm(request: HybridClientRequest): Promise<void>;
+}
+
+/** Where minted secrets are tracked for expiry reminders (never their values). */
+export interface SecretTrackerPort {
+  trackMintedSecret(secret: {
+    clientId: string;
+    clientName: string;
+    secretId: number;
+    description: string;
+    expiration: string | null;
+    channel: string;
+  }): Promise<void>;
+}

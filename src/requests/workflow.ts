@@ -1,0 +1,513 @@
+// The approval workflow: submit, approve, deny, cancel, expire, create, retry, reveal.
+// Every state change goes through RequestStore.update (atomic compare-and-set); side
+// effects (ADH, Slack) happen only for the caller that won the transition.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import { AdhError } from "../adh/errors.js";
+import { type Change, RequestNotFoundError, type RequestStore } from "../store/request-store.js";
+import type { HybridClientRequest, RequestDraft, RequestError } from "./model.js";
+import type {
+  AdhPort,
+  NotifierPort,
+  SecretTrackerPort,
+  SlackPeoplePort,
+  UserDirectoryPort,
+} from "./ports.js";
+import * as machine from "./state-machine.js";
+
+export interface WorkflowOptions {
+  store: RequestStore;
+  adh: AdhPort;
+  directory: UserDirectoryPort;
+  people: SlackPeoplePort;
+  notifier: NotifierPort;
+  tracker: SecretTrackerPort;
+  logger: Logger;
+  approvalsRequired: number;
+  allowSelfApproval: boolean;
+  requestTtlMs: number;
+  /** How long a `creating` request is left to the replica that started it. */
+  createLeaseMs?: number;
+  now?: () => number;
+}
+
+export type RequesterCheck =
+  | { ok: true; adhUserId: string }
+  | {
+      ok: false;
+      code: "no-email" | "unknown-user" | "not-admin" | "adh-unavailable";
+      message: string;
+    };
+
+/** Outcome of a click, for the listener to show the clicker (ephemeral). */
+export type ClickOutcome = { ok: true; message?: string } | { ok: false; message: string };
+
+export type RevealOutcome =
+  | {
+      ok: true;
+      clientId: string;
+      clientName: string;
+      /** The one-time value: handed to the click's response_url and then dropped. */
+      secret: string;
+      expiration: string | null;
+    }
+  | { ok: false; message: string };
+
+/** A secret that nobody has seen is deleted; the initial one ADH returns is never shown. */
+const MAX_SECRETS_PER_CLIENT = 10;
+
+export class RequestWorkflow {
+  private readonly now: () => number;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly o: WorkflowOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  /** Is this Slack user a Tenant Administrator in ADH? Expected failures are values. */
+  async checkRequester(slackUserId: string): Promise<RequesterCheck> {
+    try {
+      const email = await this.o.people.emailOf(slackUserId);
+      if (!email) {
+        return {
+          ok: false,
+          code: "no-email",
+          message:
+            "Your Slack profile has no email address the bot can read, so it cannot find you in AVEVA Data Hub. Add an email to your Slack profile, or ask a workspace admin.",
+        };
+      }
+      const user = await this.o.directory.findUserByEmail(email);
+      if (!user) {
+        return {
+          ok: false,
+          code: "unknown-user",
+          message: `No AVEVA Data Hub user in this tenant has the email ${email}. Ask a Tenant Administrator to invite you with that address, then try again.`,
+        };
+      }
+      if (!(await this.o.adh.isTenantAdministrator(user.id))) {
+        return {
+          ok: false,
+          code: "not-admin",
+          message:
+            "Only Tenant Administrators in AVEVA Data Hub can request hybrid clients, and your ADH user does not hold that role. Ask a Tenant Administrator to make the request, or to grant you the role.",
+        };
+      }
+      return { ok: true, adhUserId: user.id };
+    } catch (error) {
+      this.o.logger.warn({ err: describeError(error), slackUserId }, "requester check failed");
+      return {
+        ok: false,
+        code: "adh-unavailable",
+        message: `AVEVA Data Hub could not be reached to check your role (${describeError(error)}). Nothing was submitted; try again in a few minutes.`,
+      };
+    }
+  }
+
+  /** Stores a pending request and posts it for approval. */
+  async submit(
+    draft: RequestDraft,
+  ): Promise<{ ok: true; request: HybridClientRequest } | { ok: false; message: string }> {
+    const check = await this.checkRequester(draft.requesterId);
+    if (!check.ok) return { ok: false, message: check.message };
+    const now = this.now();
+    const request: HybridClientRequest = {
+      id: newRequestId(),
+      kind: draft.kind,
+      status: "pending",
+      requesterId: draft.requesterId,
+      reason: draft.reason,
+      clientId: draft.clientId ?? randomUUID(),
+      client: draft.client,
+      secret: draft.secret,
+      reminderChannel: draft.reminderChannel,
+      createdAt: now,
+      expiresAt: now + this.o.requestTtlMs,
+      approvalsRequired: this.o.approvalsRequired,
+      approvals: [],
+      reveal: "none",
+      updatedAt: now,
+    };
+    await this.o.store.create(request);
+    this.audit("request.submitted", request, draft.requesterId);
+    try {
+      const ref = await this.o.notifier.postApproval(request);
+      const posted = await this.o.store.update(request.id, (r) => ({
+        next: { ...r, approvalMessage: ref },
+        result: null,
+      }));
+      await this.o.notifier.tellRequester(posted.request, "submitted");
+      return { ok: true, request: posted.request };
+    } catch (error) {
+      // Approvers would never see it: withdraw it rather than leave it dangling.
+      await this.change(request.id, (r) => result(machine.cancel(r, r.requesterId, this.now())));
+      this.o.logger.error(
+        { err: describeError(error), requestId: request.id },
+        "approval post failed",
+      );
+      return {
+        ok: false,
+        message: `Your request could not be posted to the approvals channel (${describeError(error)}). Ask the bot's operator to invite the bot there (/invite @hybrid-client-bot), then submit again.`,
+      };
+    }
+  }
+
+  async approve(requestId: string, approverId: string): Promise<ClickOutcome> {
+    if (!(await this.o.people.isApprover(approverId))) {
+      return { ok: false, message: "Only the configured approvers can approve or deny requests." };
+    }
+    const outcome = await this.change(requestId, (r) =>
+      result(
+        machine.approve(r, approverId, {
+          allowSelfApproval: this.o.allowSelfApproval,
+          now: this.now(),
+        }),
+      ),
+    );
+    if (!outcome.ok) return { ok: false, message: refusalMessage(outcome.result) };
+    this.audit("request.approved", outcome.request, approverId);
+    await this.safely("update approval message", () =>
+      this.o.notifier.updateApproval(outcome.request),
+    );
+    if (outcome.request.status === "creating") this.track(this.complete(outcome.request));
+    return { ok: true };
+  }
+
+  async deny(requestId: string, userId: string, reason: string): Promise<ClickOutcome> {
+    if (!(await this.o.people.isApprover(userId))) {
+      return { ok: false, message: "Only the configured approvers can approve or deny requests." };
+    }
+    const outcome = await this.change(requestId, (r) =>
+      result(machine.deny(r, userId, reason, this.now())),
+    );
+    if (!outcome.ok) return { ok: false, message: refusalMessage(outcome.result) };
+    this.audit("request.denied", outcome.request, userId);
+    await this.announce(outcome.request, "denied");
+    return { ok: true };
+  }
+
+  async cancel(requestId: string, userId: string): Promise<ClickOutcome> {
+    const outcome = await this.change(requestId, (r) =>
+      result(machine.cancel(r, userId, this.now())),
+    );
+    if (!outcome.ok) return { ok: false, message: refusalMessage(outcome.result) };
+    this.audit("request.cancelled", outcome.request, userId);
+    await this.safely("update approval message", () =>
+      this.o.notifier.updateApproval(outcome.request),
+    );
+    return { ok: true, message: "Your request was cancelled." };
+  }
+
+  async retry(requestId: string, userId: string): Promise<ClickOutcome> {
+    if (!(await this.o.people.isApprover(userId))) {
+      return { ok: false, message: "Only the configured approvers can retry a failed request." };
+    }
+    const outcome = await this.change(requestId, (r) => result(machine.retry(r, this.now())));
+    if (!outcome.ok) return { ok: false, message: refusalMessage(outcome.result) };
+    this.audit("request.retried", outcome.request, userId);
+    await this.safely("update approval message", () =>
+      this.o.notifier.updateApproval(outcome.request),
+    );
+    this.track(this.complete(outcome.request));
+    return { ok: true };
+  }
+
+  /** Expires pending requests whose time is up. Safe to run on every replica. */
+  async expireDue(): Promise<number> {
+    let expired = 0;
+    for (const id of await this.o.store.expiredPendingIds(this.now())) {
+      const outcome = await this.change(id, (r) => result(machine.expire(r, this.now())));
+      if (!outcome.ok) continue;
+      expired++;
+      this.audit("request.expired", outcome.request, "system");
+      await this.announce(outcome.request, "expired");
+    }
+    return expired;
+  }
+
+  /** Finishes creates left in `creating` by a crash, once their lease has run out. */
+  async reconcile(): Promise<number> {
+    const leaseMs = this.o.createLeaseMs ?? 60_000;
+    let taken = 0;
+    for (const id of await this.o.store.creatingIds()) {
+      const outcome = await this.change(id, (r) =>
+        result(machine.reclaimCreate(r, leaseMs, this.now())),
+      );
+      if (!outcome.ok) continue;
+      taken++;
+      this.o.logger.info({ requestId: id }, "reconciling a create left in progress");
+      await this.complete(outcome.request);
+    }
+    return taken;
+  }
+
+  /**
+   * Creates the client in ADH (idempotent on the pre-generated Id) or, for a rotation,
+   * checks the client can take one more secret; then sends the Reveal DM.
+   */
+  async complete(request: HybridClientRequest): Promise<void> {
+    const log = this.o.logger.child({ requestId: request.id, clientId: request.clientId });
+    try {
+      const check = await this.checkRequester(request.requesterId);
+      if (!check.ok) {
+        await this.fail(request.id, { message: `Requester check failed: ${check.message}` });
+        return;
+      }
+      if (request.kind === "new-client") {
+        await this.createClient(request);
+      } else {
+        const refusal = await this.checkRotation(request.clientId);
+        if (refusal) {
+          await this.fail(request.id, { message: refusal });
+          return;
+        }
+      }
+      const created = await this.change(request.id, (r) =>
+        result(machine.markCreated(r, this.now())),
+      );
+      if (!created.ok) return;
+      this.audit("client.created", created.request, "system");
+      const dm = await this.o.notifier.sendCreatedDm(created.request);
+      const withDm = await this.change(request.id, (r) =>
+        result(machine.attachDm(r, dm, this.now())),
+      );
+      await this.announce(withDm.ok ? withDm.request : created.request, "created");
+    } catch (error) {
+      log.error({ err: describeError(error) }, "create failed");
+      await this.fail(request.id, toRequestError(error, this.now()));
+    }
+  }
+
+  private async createClient(request: HybridClientRequest): Promise<void> {
+    const created = await this.o.adh.createHybridClient({
+      Id: request.clientId,
+      Name: request.client.name,
+      RedirectUris: request.client.redirectUris,
+      PostLogoutRedirectUris: request.client.postLogoutRedirectUris,
+      AccessTokenLifetime: request.client.accessTokenLifetime,
+      AllowOfflineAccess: request.client.allowOfflineAccess,
+      SecretDescription: request.secret.description,
+      SecretExpirationDate: request.secret.expiration,
+    });
+    // Nobody ever sees the initial secret: the requester gets a fresh one at reveal.
+    // When the create was recovered from a 409 we never learnt its id, but a client
+    // this young holds only secrets that nobody has seen, so all of them go.
+    const unseen = created.initialSecret
+      ? [created.initialSecret.id]
+      : (await this.o.adh.listSecrets(request.clientId)).map((s) => s.Id);
+    for (const secretId of unseen) await this.o.adh.deleteSecret(request.clientId, secretId);
+  }
+
+  private async checkRotation(clientId: string): Promise<string | null> {
+    const client = await this.o.adh.getHybridClient(clientId);
+    if (!client) return `Hybrid client ${clientId} no longer exists in AVEVA Data Hub.`;
+    const secrets = await this.o.adh.listSecrets(clientId);
+    if (secrets.length >= MAX_SECRETS_PER_CLIENT) {
+      return `Client ${clientId} already holds ${MAX_SECRETS_PER_CLIENT} secrets, the most ADH allows. Delete an old secret in the portal (Security > Clients > Hybrid Clients), then Retry.`;
+    }
+    return null;
+  }
+
+  private async fail(requestId: string, error: Omit<RequestError, "at">): Promise<void> {
+    const failed = await this.change(requestId, (r) =>
+      result(machine.markFailed(r, { ...error, at: this.now() }, this.now())),
+    );
+    if (!failed.ok) return;
+    this.audit("request.failed", failed.request, "system", {
+      error: error.message,
+      operationId: error.operationId,
+    });
+    await this.announce(failed.request, "failed");
+  }
+
+  /** The requester's one reveal: mints a fresh secret and returns it for the click's answer. */
+  async reveal(requestId: string, userId: string): Promise<RevealOutcome> {
+    const claimed = await this.change(requestId, (r) =>
+      result(machine.beginReveal(r, userId, this.now())),
+    );
+    if (!claimed.ok) return { ok: false, message: refusalMessage(claimed.result) };
+    const request = claimed.request;
+    let minted: Awaited<ReturnType<AdhPort["addSecret"]>>;
+    try {
+      minted = await this.o.adh.addSecret(request.clientId, {
+        Description: request.secret.description,
+        Expiration: request.secret.expiration,
+      });
+    } catch (error) {
+      const problem = toRequestError(error, this.now());
+      await this.change(requestId, (r) => result(machine.abortReveal(r, problem, this.now())));
+      await this.safely("update DM", async () => {
+        const current = await this.o.store.get(requestId);
+        if (current) await this.o.notifier.updateDm(current.request);
+      });
+      return {
+        ok: false,
+        message: `The secret could not be created: ${problem.message}. Nothing was revealed; click Reveal secret again to retry.`,
+      };
+    }
+    const done = await this.change(requestId, (r) =>
+      result(machine.finishReveal(r, minted.secret.Id, this.now())),
+    );
+    this.audit("secret.revealed", done.request, userId, { secretId: minted.secret.Id });
+    await this.safely("update DM", () => this.o.notifier.updateDm(done.request));
+    await this.safely("track secret", () =>
+      this.o.tracker.trackMintedSecret({
+        clientId: request.clientId,
+        clientName: request.client.name,
+        secretId: minted.secret.Id,
+        description: request.secret.description,
+        expiration: minted.secret.Expiration ?? request.secret.expiration,
+        channel: request.reminderChannel,
+      }),
+    );
+    return {
+      ok: true,
+      clientId: request.clientId,
+      clientName: request.client.name,
+      secret: minted.value,
+      expiration: minted.secret.Expiration ?? request.secret.expiration,
+    };
+  }
+
+  openRequestsOf(userId: string): Promise<HybridClientRequest[]> {
+    return this.o.store.openRequestsOf(userId);
+  }
+
+  /** Waits for background completions (tests, graceful shutdown), bounded by timeoutMs. */
+  async drain(timeoutMs = 10_000): Promise<boolean> {
+    const all = Promise.allSettled([...this.inFlight]).then(() => true);
+    const timeout = new Promise<boolean>((resolve) =>
+      setTimeout(() => resolve(false), timeoutMs).unref(),
+    );
+    return Promise.race([all, timeout]);
+  }
+
+  private track(work: Promise<unknown>): void {
+    const tracked = work.catch((error) => {
+      this.o.logger.error({ err: describeError(error) }, "background work failed");
+    });
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+
+  private async change<R>(id: string, change: Change<R>) {
+    try {
+      return await this.o.store.update(id, change);
+    } catch (error) {
+      if (error instanceof RequestNotFoundError) {
+        return { ok: false as const, result: { code: "not-found" } as unknown as R, request: null };
+      }
+      throw error;
+    }
+  }
+
+  private async announce(
+    request: HybridClientRequest,
+    event: "denied" | "expired" | "created" | "failed",
+  ) {
+    await this.safely("update approval message", () => this.o.notifier.updateApproval(request));
+    await this.safely("tell requester", () => this.o.notifier.tellRequester(request, event));
+  }
+
+  /** Slack being slow or down must not undo a decision already stored. */
+  private async safely(what: string, work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.o.logger.warn({ err: describeError(error) }, `${what} failed`);
+    }
+  }
+
+  private audit(
+    event: string,
+    r: HybridClientRequest,
+    actor: string,
+    extra: Record<string, unknown> = {},
+  ) {
+    this.o.logger.info(
+      {
+        audit: event,
+        requestId: r.id,
+        kind: r.kind,
+        clientId: r.clientId,
+        status: r.status,
+        actor,
+        ...extra,
+      },
+      event,
+    );
+  }
+}
+
+/** Adapts a state-machine transition to the store's change shape. */
+function result(t: { next: HybridClientRequest | null; refusal?: machine.Refusal }) {
+  return { next: t.next, result: t.refusal ?? null };
+}
+
+type RefusalOrNotFound = machine.Refusal | { code: "not-found" } | null;
+
+function refusalMessage(refusal: RefusalOrNotFound): string {
+  if (!refusal) return "Nothing changed.";
+  switch (refusal.code) {
+    case "not-found":
+      return "This request no longer exists (finished requests are kept for 30 days).";
+    case "self-approval":
+      return "You cannot approve your own request; another approver has to.";
+    case "already-approved-by-you":
+      return "You have already approved this request; it is waiting for another approver.";
+    case "not-requester":
+      return "Only the person who made this request can do that.";
+    case "not-expired-yet":
+      return "This request has not expired yet.";
+    case "not-failed":
+    case "already-decided":
+      return alreadyDecided(refusal.request);
+    case "not-ready":
+      return refusal.request.reveal === "revealed"
+        ? `The secret was already revealed and cannot be shown again. To get a new one, run \`/hybrid-client secret ${refusal.request.clientId}\`.`
+        : refusal.request.reveal === "minting"
+          ? "The secret is being created right now; it will appear in a moment."
+          : alreadyDecided(refusal.request);
+  }
+}
+
+export function alreadyDecided(r: HybridClientRequest): string {
+  const approvers = r.approvals.map((a) => `<@${a.userId}>`).join(", ");
+  switch (r.status) {
+    case "pending":
+      return "This request is still waiting for approval.";
+    case "creating":
+      return `Already approved by ${approvers}; the client is being created.`;
+    case "created":
+      return `Already approved by ${approvers}.`;
+    case "failed":
+      return `Already approved by ${approvers}; creating it failed — use Retry on the request.`;
+    case "denied":
+      return `Already denied by <@${r.denial?.userId ?? "unknown"}>.`;
+    case "cancelled":
+      return "The requester cancelled this request.";
+    case "expired":
+      return "This request expired before anyone decided.";
+  }
+}
+
+function newRequestId(): string {
+  return `R${randomBytes(8).toString("hex").toUpperCase()}`;
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof AdhError) return error.describe();
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+function toRequestError(error: unknown, now: number): RequestError {
+  if (error instanceof AdhError) {
+    return {
+      message: error.describe(),
+      status: error.status,
+      operationId: error.operationId,
+      at: now,
+    };
+  }
+  return { message: describeError(error), at: now };
+}
