@@ -112,3 +112,18 @@ export interface RequestDraft {
   secret: SecretDetails;
   reminderChannel: string;
 }
+
+/**
+ * What the form has collected between panes, kept in Redis under a random key that
+ * travels in the modal's private_metadata. Pane 1 fills `client`; a rotation starts
+ * with the existing client's id and name instead.
+ */
+export const FormDraft = z.object({
+  kind: RequestKind,
+  requesterId: z.string(),
+  reminderChannel: z.string(),
+  reason: z.string().default(""),
+  clientId: z.string().optional(),
+  client: ClientDetails,
+});
+export type FormDraft = z.infer<typeof FormDraft>;

@@ -89,6 +89,15 @@ export function retry(r: HybridClientRequest, now: number): Transition {
   return { next: { ...r, status: "creating", updatedAt: now } };
 }
 
+/** Records where the approvals message was posted, so decisions can update it. */
+export function attachApprovalMessage(
+  r: HybridClientRequest,
+  approvalMessage: { channel: string; ts: string },
+  now: number,
+): Transition {
+  return { next: { ...r, approvalMessage, updatedAt: now } };
+}
+
 /** Records the DM that carries the Reveal button. */
 export function attachDm(
   r: HybridClientRequest,

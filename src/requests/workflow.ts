@@ -5,7 +5,13 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { AdhError } from "../adh/errors.js";
 import { type Change, RequestNotFoundError, type RequestStore } from "../store/request-store.js";
-import type { HybridClientRequest, RequestDraft, RequestError } from "./model.js";
+import {
+  FormDraft,
+  type HybridClientRequest,
+  type RequestDraft,
+  type RequestError,
+  type SecretDetails,
+} from "./model.js";
 import type {
   AdhPort,
   NotifierPort,
@@ -53,8 +59,9 @@ export type RevealOutcome =
     }
   | { ok: false; message: string };
 
-/** A secret that nobody has seen is deleted; the initial one ADH returns is never shown. */
+/** ADH's documented limit of secrets per hybrid client. */
 const MAX_SECRETS_PER_CLIENT = 10;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class RequestWorkflow {
   private readonly now: () => number;
@@ -131,12 +138,12 @@ export class RequestWorkflow {
     this.audit("request.submitted", request, draft.requesterId);
     try {
       const ref = await this.o.notifier.postApproval(request);
-      const posted = await this.o.store.update(request.id, (r) => ({
-        next: { ...r, approvalMessage: ref },
-        result: null,
-      }));
-      await this.o.notifier.tellRequester(posted.request, "submitted");
-      return { ok: true, request: posted.request };
+      const posted = await this.change(request.id, (r) =>
+        result(machine.attachApprovalMessage(r, ref, this.now())),
+      );
+      const current = posted.request ?? request;
+      await this.o.notifier.tellRequester(current, "submitted");
+      return { ok: true, request: current };
     } catch (error) {
       // Approvers would never see it: withdraw it rather than leave it dangling.
       await this.change(request.id, (r) => result(machine.cancel(r, r.requesterId, this.now())));
@@ -149,6 +156,11 @@ export class RequestWorkflow {
         message: `Your request could not be posted to the approvals channel (${describeError(error)}). Ask the bot's operator to invite the bot there (/invite @hybrid-client-bot), then submit again.`,
       };
     }
+  }
+
+  /** May this Slack user approve, deny or retry? */
+  mayDecide(slackUserId: string): Promise<boolean> {
+    return this.o.people.isApprover(slackUserId);
   }
 
   async approve(requestId: string, approverId: string): Promise<ClickOutcome> {
@@ -299,7 +311,9 @@ export class RequestWorkflow {
 
   private async checkRotation(clientId: string): Promise<string | null> {
     const client = await this.o.adh.getHybridClient(clientId);
-    if (!client) return `Hybrid client ${clientId} no longer exists in AVEVA Data Hub.`;
+    if (!client) {
+      return `There is no hybrid client with Id ${clientId} in this tenant. \`/hybrid-client list\` shows the clients.`;
+    }
     const secrets = await this.o.adh.listSecrets(clientId);
     if (secrets.length >= MAX_SECRETS_PER_CLIENT) {
       return `Client ${clientId} already holds ${MAX_SECRETS_PER_CLIENT} secrets, the most ADH allows. Delete an old secret in the portal (Security > Clients > Hybrid Clients), then Retry.`;
@@ -347,8 +361,9 @@ export class RequestWorkflow {
     const done = await this.change(requestId, (r) =>
       result(machine.finishReveal(r, minted.secret.Id, this.now())),
     );
-    this.audit("secret.revealed", done.request, userId, { secretId: minted.secret.Id });
-    await this.safely("update DM", () => this.o.notifier.updateDm(done.request));
+    const revealed = done.request ?? request;
+    this.audit("secret.revealed", revealed, userId, { secretId: minted.secret.Id });
+    await this.safely("update DM", () => this.o.notifier.updateDm(revealed));
     await this.safely("track secret", () =>
       this.o.tracker.trackMintedSecret({
         clientId: request.clientId,
@@ -366,6 +381,56 @@ export class RequestWorkflow {
       secret: minted.value,
       expiration: minted.secret.Expiration ?? request.secret.expiration,
     };
+  }
+
+  async saveDraft(key: string, draft: FormDraft): Promise<void> {
+    await this.o.store.saveDraft(key, draft);
+  }
+
+  async loadDraft(key: string): Promise<FormDraft | null> {
+    const parsed = FormDraft.safeParse(await this.o.store.loadDraft(key));
+    return parsed.success ? parsed.data : null;
+  }
+
+  /** Pane 2 submitted: the draft plus the secret details become a pending request. */
+  async submitDraft(key: string, userId: string, secret: SecretDetails) {
+    const draft = await this.loadDraft(key);
+    if (!draft || draft.requesterId !== userId) {
+      return {
+        ok: false as const,
+        message:
+          "This form is more than an hour old and was not kept. Nothing was submitted; please start again.",
+      };
+    }
+    const submitted = await this.submit({ ...draft, secret });
+    if (submitted.ok) await this.o.store.deleteDraft(key);
+    return submitted;
+  }
+
+  /**
+   * Can this client get one more secret? Checked before the form opens, so a client
+   * at ADH's limit of 10 gets an explanation instead of a failing approval.
+   */
+  async prepareRotation(
+    clientId: string,
+  ): Promise<{ ok: true; clientName: string } | { ok: false; message: string }> {
+    if (!GUID.test(clientId)) {
+      return {
+        ok: false,
+        message: `\`${clientId.slice(0, 80)}\` is not a client id. Client ids look like 3f2504e0-4f89-11d3-9a0c-0305e82c3301; \`/hybrid-client list\` shows them.`,
+      };
+    }
+    try {
+      const problem = await this.checkRotation(clientId);
+      if (problem) return { ok: false, message: problem };
+      const client = await this.o.adh.getHybridClient(clientId);
+      return { ok: true, clientName: client?.Name ?? clientId };
+    } catch (error) {
+      return {
+        ok: false,
+        message: `AVEVA Data Hub could not be reached to look up the client (${describeError(error)}). Nothing was submitted; try again in a few minutes.`,
+      };
+    }
   }
 
   openRequestsOf(userId: string): Promise<HybridClientRequest[]> {

@@ -85,9 +85,7 @@ declare module "ioredis" {
 
 export class RequestStore {
   constructor(private readonly redis: Redis) {
-    if (!("hcbCompareAndSet" in redis)) {
-      redis.defineCommand("hcbCompareAndSet", { numberOfKeys: 4, lua: CAS_SCRIPT });
-    }
+    redis.defineCommand("hcbCompareAndSet", { numberOfKeys: 4, lua: CAS_SCRIPT });
   }
 
   async get(id: string): Promise<StoredRequest | null> {

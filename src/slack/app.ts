@@ -1,0 +1,117 @@
+// The Bolt app: HTTP mode (POST /slack/events, signatures verified) when there is no
+// app-level token, Socket Mode when there is. Ops routes are served in both modes.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { App, type CustomRoute, HTTPReceiver, LogLevel } from "@slack/bolt";
+import type { Logger } from "pino";
+import { slackLogger } from "../log.js";
+import { registerButtons } from "./listeners/buttons.js";
+import { registerCommands } from "./listeners/commands.js";
+import type { ListenerContext } from "./listeners/context.js";
+import { registerForms } from "./listeners/forms.js";
+import { slackClientOptions } from "./web-client.js";
+
+export interface SlackAppOptions {
+  botToken: string;
+  appToken: string | undefined;
+  signingSecret: string | undefined;
+  apiUrl: string | undefined;
+  port: number;
+  logger: Logger;
+  routes: CustomRoute[];
+  /** Bot user and bot ids, when known, spare Bolt its own auth.test at start. */
+  botIdentity?: { botId: string; botUserId: string };
+  /** Observes every request's kind and whether its listener finished without error. */
+  onRequest?: (kind: string, outcome: "ok" | "error") => void;
+  /** HTTP mode: seconds from a request's arrival to the ack's response being sent. */
+  onAck?: (kind: string, seconds: number) => void;
+}
+
+/** Tags the raw HTTP request with the Slack request kind, for the ack timer. */
+const KIND = Symbol("slackRequestKind");
+type TaggedRequest = IncomingMessage & { [KIND]?: string };
+
+export function createSlackApp(options: SlackAppOptions, ctx: ListenerContext): App {
+  const socketMode = Boolean(options.appToken);
+  const logger = slackLogger(options.logger);
+  const receiver = socketMode ? undefined : httpReceiver(options, logger);
+  const app = new App({
+    token: options.botToken,
+    ...(socketMode
+      ? {
+          appToken: options.appToken,
+          socketMode: true,
+          installerOptions: { port: options.port },
+          customRoutes: options.routes,
+        }
+      : { receiver }),
+    logger,
+    logLevel: toSlackLevel(options.logger.level),
+    ...(options.botIdentity ?? {}),
+    clientOptions: slackClientOptions(options.apiUrl, options.logger),
+  });
+
+  app.use(async ({ body, next, context }) => {
+    const kind = requestKind(body as { type?: string; command?: string });
+    const httpRequest = (context as { httpRequest?: TaggedRequest }).httpRequest;
+    if (httpRequest) httpRequest[KIND] = kind;
+    try {
+      await next();
+      options.onRequest?.(kind, "ok");
+    } catch (error) {
+      options.onRequest?.(kind, "error");
+      throw error;
+    }
+  });
+
+  registerCommands(app, ctx);
+  registerForms(app, ctx);
+  registerButtons(app, ctx);
+
+  app.error(async (error) => {
+    options.logger.error(
+      { err: error.message, code: (error as { code?: string }).code },
+      "unhandled listener error",
+    );
+  });
+  return app;
+}
+
+function httpReceiver(
+  options: SlackAppOptions,
+  logger: ReturnType<typeof slackLogger>,
+): HTTPReceiver {
+  const receiver = new HTTPReceiver({
+    signingSecret: options.signingSecret ?? "",
+    port: options.port,
+    customRoutes: options.routes,
+    logger,
+    // Never true in production: the ack must go out before the slow work.
+    processBeforeResponse: false,
+    customPropertiesExtractor: (req) => ({ httpRequest: req }),
+  });
+  const listener = receiver.requestListener;
+  receiver.requestListener = (req: TaggedRequest, res: ServerResponse) => {
+    const started = performance.now();
+    res.once("finish", () => {
+      if (req.url?.startsWith("/slack/events")) {
+        options.onAck?.(req[KIND] ?? "unparsed", (performance.now() - started) / 1000);
+      }
+    });
+    return listener(req, res);
+  };
+  return receiver;
+}
+
+function requestKind(body: { type?: string; command?: string }): string {
+  if (body.command) return "command";
+  if (body.type === "block_actions") return "action";
+  if (body.type === "view_submission") return "view_submission";
+  return "other";
+}
+
+function toSlackLevel(level: string): LogLevel {
+  if (level === "debug" || level === "trace") return LogLevel.DEBUG;
+  if (level === "info") return LogLevel.INFO;
+  if (level === "warn") return LogLevel.WARN;
+  return LogLevel.ERROR;
+}

@@ -1,0 +1,23 @@
+// What a user is told when something outside their control failed: what happened and
+// what to do next, never a stack trace.
+import { AdhError } from "../adh/errors.js";
+
+export function isStorageError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === "MaxRetriesPerRequestError" ||
+    /Connection is closed|Command timed out|ECONNREFUSED|Stream isn't writeable|enableOfflineQueue/i.test(
+      error.message,
+    )
+  );
+}
+
+export function friendlyFailure(error: unknown): string {
+  if (isStorageError(error)) {
+    return "The bot's storage is temporarily unavailable. Nothing was lost; try again in a minute.";
+  }
+  if (error instanceof AdhError) {
+    return `AVEVA Data Hub did not answer as expected: ${error.describe()}. Nothing was lost; try again in a few minutes.`;
+  }
+  return "Something went wrong on the bot's side. Nothing was lost; try again in a minute, and tell the bot's operator if it keeps happening.";
+}
