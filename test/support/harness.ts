@@ -67,6 +67,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   adh.addUser({ email: "requester@example.com", name: "Requester", admin: true });
   adh.addUser({ email: "approver1@example.com", admin: true });
+  adh.addUser({ email: "approver2@example.com", admin: true });
   adh.addUser({ email: "member@example.com", admin: false });
   slack.addUser({ id: USERS.requester, email: "Requester@Example.com", name: "requester" });
   slack.addUser({ id: USERS.approver1, email: "approver1@example.com", name: "approver1" });
@@ -226,10 +227,21 @@ export function messageTs(call: RecordedCall): string {
   return String(call.response.ts);
 }
 
+/** The request id that the approvals message's buttons carry. */
+export function requestIdOf(approval: RecordedCall): string {
+  const id = JSON.stringify(approval.args.blocks).match(/"value":"(R[0-9A-F]+)"/)?.[1];
+  if (!id) throw new Error("approvals message carries no request id");
+  return id;
+}
+
+/**
+ * Clicks Approve as the original message showed it: a late clicker's Slack may still
+ * show the buttons after the message was updated.
+ */
 export function approve(h: { driver: SlackDriver }, user: string, approval: RecordedCall) {
   return h.driver.clickButton(
     user,
-    { actionId: APPROVE },
+    { actionId: APPROVE, value: requestIdOf(approval), blockId: "actions" },
     { channel: APPROVAL_CHANNEL, messageTs: messageTs(approval) },
   );
 }
