@@ -1,0 +1,1395 @@
+// A fake Slack Web API on a real HTTP server. The bot reaches it through SLACK_API_URL exactly as
+// it reaches slack.com (form-encoded bodies, Bearer token, 200 + {ok} or 429 + Retry-After), and it
+// refuses what Slack refuses: every limit in LIMITS is enforced, so a payload that would break in
+// production breaks in the tests first.
+import { randomBytes, randomInt } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** Slack's limits, from docs.slack.dev and the comments in @slack/types (see ../shared/slack-platform.md). */
+export const LIMITS = {
+  messageText: 4000,
+  messageBlocks: 50,
+  modalBlocks: 100,
+  sectionText: 3000,
+  sectionFields: 10,
+  sectionFieldText: 2000,
+  headerText: 150,
+  contextElements: 10,
+  contextText: 3000,
+  actionsElements: 25,
+  buttonText: 75,
+  buttonValue: 2000,
+  url: 3000,
+  accessibilityLabel: 75,
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
+  inputLabel: 2000,
+  inputHint: 2000,
+  placeholder: 150,
+  plainTextInputLength: 3000,
+  choiceOptions: 10, // checkboxes, radio buttons
+  selectOptions: 100,
+  overflowOptions: 5,
+  optionText: 75,
+  optionValue: 75,
+  imageAltText: 2000,
+  imageTitle: 2000,
+  markdownBlockText: 12000,
+  viewTitle: 24,
+  viewSubmit: 24,
+  viewClose: 24,
+  privateMetadata: 3000,
+  id: 255, // callback_id, block_id, action_id, external_id
+  viewStack: 3,
+  viewBytes: 250_000,
+  triggerTtlMs: 3_000,
+  responseUrlUses: 5,
+  responseUrlTtlMs: 30 * 60_000,
+} as const;
+
+export interface FakeSlackOptions {
+  /** Default "xoxb-test-token". */
+  botToken?: string;
+  /** Granted bot scopes; default: the bot scopes of manifest/manifest.json. */
+  scopes?: string[];
+  /** Rate-limit the next `times` (default 1) calls of `method` from the start. */
+  rateLimit?: { method: string; retryAfter: number; times?: number }[];
+  /** Clock for trigger and response_url expiry and recorded times; default Date.now. */
+  now?: () => number;
+}
+
+/** One Web API call. `args` are decoded: the JSON-string fields `blocks`, `view`, `attachments` are objects again. */
+export interface RecordedCall {
+  method: string;
+  args: Record<string, unknown>;
+  at: number;
+  response: Record<string, unknown>;
+  /** HTTP status answered: 200, or 429 when rate-limited. */
+  status: number;
+}
+
+/** One post to a response_url, refused ones included (status 404 or 400). */
+export interface RecordedResponse {
+  url: string;
+  body: Record<string, unknown>;
+  at: number;
+  status: number;
+}
+
+export type FakeFault = { ratelimited: { retryAfter: number } } | { error: string };
+
+export interface FakeUser {
+  id: string;
+  email?: string;
+  name?: string;
+  deleted?: boolean;
+  isBot?: boolean;
+}
+
+export interface FakeMessage {
+  ts: string;
+  text?: string;
+  blocks?: unknown[];
+}
+
+export type ViewAckResult = { ok: true } | { ok: false; error: string; messages: string[] };
+
+export interface FakeSlack {
+  /** Base URL ending in "/api/", for SLACK_API_URL. */
+  url: string;
+  botToken: string;
+  botUserId: string;
+  botId: string;
+  teamId: string;
+  appId: string;
+  calls: RecordedCall[];
+  responses: RecordedResponse[];
+  callsTo(method: string): RecordedCall[];
+  /** Resolves when a call matching predicate has been recorded (already or later); rejects after timeoutMs (default 5000). */
+  waitForCall(
+    method: string,
+    predicate?: (c: RecordedCall) => boolean,
+    timeoutMs?: number,
+  ): Promise<RecordedCall>;
+  waitForResponse(
+    predicate?: (r: RecordedResponse) => boolean,
+    timeoutMs?: number,
+  ): Promise<RecordedResponse>;
+  /** Valid for 3 s, usable once by views.open (or views.push when minted from an interaction in `fromViewId`). */
+  mintTriggerId(fromViewId?: string): string;
+  /** A URL on this server, usable 5 times within 30 min. Minted for a click on a message, it can replace or delete it. */
+  mintResponseUrl(origin?: { channel: string; ts: string }): string;
+  addUser(u: FakeUser): void;
+  addUserGroup(id: string, userIds: string[]): void;
+  /** Bot membership defaults to true; ids starting with G are private unless told otherwise. */
+  addChannel(
+    id: string,
+    opts?: { member?: boolean; archived?: boolean; isPrivate?: boolean },
+  ): void;
+  /** The next `times` (default 1) calls of `method` answer 429 with Retry-After, or {ok:false,error}. */
+  failNext(method: string, fault: FakeFault, times?: number): void;
+  /** Chaos: answer this fraction of Web API calls with 429 Retry-After: 1. */
+  setRandom429(rate: number): void;
+  /** Current messages of a conversation (a user id means the bot's DM with that user), oldest first. */
+  messages(channel: string): FakeMessage[];
+  /** The view as Slack last rendered it (ids filled in, current hash), and whether it is still open. */
+  view(viewId: string): { view: Record<string, unknown>; open: boolean } | undefined;
+  user(id: string): FakeUser | undefined;
+  /** The D… id of the bot's DM with a user, once one exists. */
+  dmOf(userId: string): string | undefined;
+  /** What Slack does with the bot's answer to a view_submission: validate it, then close, update, push or show errors. */
+  applyViewSubmissionAck(viewId: string, ack: unknown): ViewAckResult;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Block Kit validation: the problems come out in Slack's own format,
+// "[ERROR] must be less than 25 characters [json-pointer:/view/title/text]".
+
+type Json = Record<string, unknown>;
+type Surface = "message" | "modal";
+
+const isObject = (v: unknown): v is Json =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+class Problems {
+  readonly list: string[] = [];
+  add(pointer: string, message: string): void {
+    this.list.push(`[ERROR] ${message} [json-pointer:${pointer}]`);
+  }
+}
+
+const BLOCK_TYPES: Record<Surface, ReadonlySet<string>> = {
+  message: new Set([
+    "actions",
+    "context",
+    "divider",
+    "file",
+    "header",
+    "image",
+    "markdown",
+    "rich_text",
+    "section",
+    "table",
+    "video",
+  ]),
+  modal: new Set([
+    "actions",
+    "context",
+    "divider",
+    "header",
+    "image",
+    "input",
+    "rich_text",
+    "section",
+    "video",
+  ]),
+};
+
+const SELECTS = [
+  "static_select",
+  "external_select",
+  "users_select",
+  "conversations_select",
+  "channels_select",
+];
+const MULTI_SELECTS = SELECTS.map((s) => `multi_${s}`);
+const ACTIONS_ELEMENTS = new Set([
+  "button",
+  "checkboxes",
+  "datepicker",
+  "datetimepicker",
+  "overflow",
+  "radio_buttons",
+  "timepicker",
+  "workflow_button",
+  ...SELECTS,
+  ...MULTI_SELECTS,
+]);
+const ACCESSORY_ELEMENTS = new Set([...ACTIONS_ELEMENTS, "image"]);
+const INPUT_ELEMENTS = new Set([
+  "checkboxes",
+  "datepicker",
+  "datetimepicker",
+  "email_text_input",
+  "file_input",
+  "number_input",
+  "plain_text_input",
+  "radio_buttons",
+  "rich_text_input",
+  "timepicker",
+  "url_text_input",
+  ...SELECTS,
+  ...MULTI_SELECTS,
+]);
+
+function checkString(
+  p: Problems,
+  value: unknown,
+  at: string,
+  max: number,
+  opts: { required?: boolean; min?: number } = {},
+): void {
+  if (value === undefined || value === null) {
+    if (opts.required) p.add(at, "is required");
+    return;
+  }
+  if (typeof value !== "string") {
+    p.add(at, "must be a string");
+    return;
+  }
+  const min = opts.min ?? 0;
+  if (value.length < min) p.add(at, `must be more than ${min - 1} characters`);
+  if (value.length > max) p.add(at, `must be less than ${max + 1} characters`);
+}
+
+function checkText(
+  p: Problems,
+  value: unknown,
+  at: string,
+  max: number,
+  opts: { required?: boolean; plainOnly?: boolean } = {},
+): void {
+  if (value === undefined) {
+    if (opts.required) p.add(at, "is required");
+    return;
+  }
+  if (!isObject(value)) {
+    p.add(at, "must provide an object");
+    return;
+  }
+  if (value.type !== "plain_text" && (opts.plainOnly || value.type !== "mrkdwn")) {
+    p.add(`${at}/type`, opts.plainOnly ? "must be plain_text" : "must be plain_text or mrkdwn");
+  }
+  checkString(p, value.text, `${at}/text`, max, { required: true, min: 1 });
+}
+
+function checkEnum(p: Problems, value: unknown, at: string, allowed: readonly string[]): void {
+  if (value !== undefined && !allowed.includes(value as string)) {
+    p.add(at, `must be one of ${allowed.join(", ")}`);
+  }
+}
+
+function checkBoolean(p: Problems, value: unknown, at: string): void {
+  if (value !== undefined && typeof value !== "boolean") p.add(at, "must be a boolean");
+}
+
+function checkArray(
+  p: Problems,
+  value: unknown,
+  at: string,
+  min: number,
+  max: number,
+): value is unknown[] {
+  if (!Array.isArray(value)) {
+    p.add(at, "must provide an array");
+    return false;
+  }
+  if (value.length < min) p.add(at, `must provide at least ${min} items`);
+  if (value.length > max) p.add(at, `no more than ${max} items allowed`);
+  return true;
+}
+
+function checkConfirm(p: Problems, c: unknown, at: string): void {
+  if (c === undefined) return;
+  if (!isObject(c)) {
+    p.add(at, "must provide an object");
+    return;
+  }
+  checkText(p, c.title, `${at}/title`, LIMITS.confirmTitle, { required: true, plainOnly: true });
+  checkText(p, c.text, `${at}/text`, LIMITS.confirmText, { required: true });
+  checkText(p, c.confirm, `${at}/confirm`, LIMITS.confirmButton, {
+    required: true,
+    plainOnly: true,
+  });
+  checkText(p, c.deny, `${at}/deny`, LIMITS.confirmButton, { required: true, plainOnly: true });
+  checkEnum(p, c.style, `${at}/style`, ["primary", "danger"]);
+}
+
+function checkOptions(
+  p: Problems,
+  options: unknown,
+  at: string,
+  max: number,
+  mrkdwnAllowed: boolean,
+): void {
+  if (!checkArray(p, options, at, 1, max)) return;
+  options.forEach((o, i) => {
+    const here = `${at}/${i}`;
+    if (!isObject(o)) {
+      p.add(here, "must provide an object");
+      return;
+    }
+    checkText(p, o.text, `${here}/text`, LIMITS.optionText, {
+      required: true,
+      plainOnly: !mrkdwnAllowed,
+    });
+    checkString(p, o.value, `${here}/value`, LIMITS.optionValue, { required: true, min: 1 });
+    checkText(p, o.description, `${here}/description`, LIMITS.optionText);
+    checkString(p, o.url, `${here}/url`, LIMITS.url);
+  });
+}
+
+/** Slack insists that initial options are copies of options the element offers. */
+function checkInitialOptions(p: Problems, initial: unknown[], options: unknown, at: string): void {
+  const offered = Array.isArray(options) ? options.filter(isObject) : [];
+  const key = (o: Json) => `${String(o.value)}\u0000${String(isObject(o.text) && o.text.text)}`;
+  const keys = new Set(offered.map(key));
+  initial.forEach((o, i) => {
+    if (!isObject(o) || !keys.has(key(o))) p.add(`${at}/${i}`, "must match one of the options");
+  });
+}
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+const INTEGER = /^-?\d+$/;
+
+function checkNumberInput(p: Problems, el: Json, at: string): void {
+  if (typeof el.is_decimal_allowed !== "boolean") {
+    p.add(`${at}/is_decimal_allowed`, "is required and must be a boolean");
+  }
+  const pattern = el.is_decimal_allowed === true ? DECIMAL : INTEGER;
+  const numbers: Record<string, number> = {};
+  for (const field of ["min_value", "max_value", "initial_value"]) {
+    const v = el[field];
+    if (v === undefined) continue;
+    if (typeof v !== "string" || !pattern.test(v)) {
+      p.add(`${at}/${field}`, "must be a string holding a number the element allows");
+    } else {
+      numbers[field] = Number(v);
+    }
+  }
+  const { min_value: min, max_value: max, initial_value: initial } = numbers;
+  if (min !== undefined && max !== undefined && min > max) {
+    p.add(`${at}/min_value`, "must be less than or equal to max_value");
+  }
+  if (
+    initial !== undefined &&
+    ((min !== undefined && initial < min) || (max !== undefined && initial > max))
+  ) {
+    p.add(`${at}/initial_value`, "must be between min_value and max_value");
+  }
+}
+
+function checkElement(p: Problems, el: unknown, at: string, allowed: ReadonlySet<string>): void {
+  if (!isObject(el)) {
+    p.add(at, "must provide an object");
+    return;
+  }
+  if (typeof el.type !== "string" || !allowed.has(el.type)) {
+    p.add(`${at}/type`, `unsupported type: ${String(el.type)}`);
+    return;
+  }
+  if (el.type !== "image") {
+    checkString(p, el.action_id, `${at}/action_id`, LIMITS.id, { min: 1 });
+  }
+  checkConfirm(p, el.confirm, `${at}/confirm`);
+  checkText(p, el.placeholder, `${at}/placeholder`, LIMITS.placeholder, { plainOnly: true });
+  checkBoolean(p, el.focus_on_load, `${at}/focus_on_load`);
+  switch (el.type) {
+    case "button":
+      checkText(p, el.text, `${at}/text`, LIMITS.buttonText, { required: true, plainOnly: true });
+      checkString(p, el.value, `${at}/value`, LIMITS.buttonValue);
+      checkString(p, el.url, `${at}/url`, LIMITS.url);
+      checkString(
+        p,
+        el.accessibility_label,
+        `${at}/accessibility_label`,
+        LIMITS.accessibilityLabel,
+      );
+      checkEnum(p, el.style, `${at}/style`, ["primary", "danger"]);
+      break;
+    case "checkboxes":
+    case "radio_buttons":
+      checkOptions(p, el.options, `${at}/options`, LIMITS.choiceOptions, true);
+      break;
+    case "static_select":
+    case "multi_static_select":
+      if (el.option_groups === undefined) {
+        checkOptions(p, el.options, `${at}/options`, LIMITS.selectOptions, false);
+      }
+      break;
+    case "overflow":
+      checkOptions(p, el.options, `${at}/options`, LIMITS.overflowOptions, false);
+      break;
+    case "plain_text_input": {
+      checkBoolean(p, el.multiline, `${at}/multiline`);
+      checkString(p, el.initial_value, `${at}/initial_value`, LIMITS.plainTextInputLength);
+      for (const field of ["min_length", "max_length"]) {
+        const v = el[field];
+        if (
+          v !== undefined &&
+          (!Number.isInteger(v) || (v as number) < 0 || (v as number) > LIMITS.plainTextInputLength)
+        ) {
+          p.add(
+            `${at}/${field}`,
+            `must be a whole number from 0 to ${LIMITS.plainTextInputLength}`,
+          );
+        }
+      }
+      if (
+        typeof el.min_length === "number" &&
+        typeof el.max_length === "number" &&
+        el.min_length > el.max_length
+      ) {
+        p.add(`${at}/min_length`, "must be less than or equal to max_length");
+      }
+      break;
+    }
+    case "number_input":
+      checkNumberInput(p, el, at);
+      break;
+    case "url_text_input":
+    case "email_text_input":
+      checkString(p, el.initial_value, `${at}/initial_value`, LIMITS.plainTextInputLength);
+      break;
+    case "datepicker":
+      if (el.initial_date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(el.initial_date))) {
+        p.add(`${at}/initial_date`, "must be a date in the format YYYY-MM-DD");
+      }
+      break;
+    case "datetimepicker":
+      if (el.initial_date_time !== undefined && !Number.isInteger(el.initial_date_time)) {
+        p.add(`${at}/initial_date_time`, "must be a whole number of Unix seconds");
+      }
+      break;
+    case "timepicker":
+      if (el.initial_time !== undefined && !/^\d{2}:\d{2}$/.test(String(el.initial_time))) {
+        p.add(`${at}/initial_time`, "must be a time in the format HH:mm");
+      }
+      break;
+    case "conversations_select":
+      checkBoolean(p, el.default_to_current_conversation, `${at}/default_to_current_conversation`);
+      checkBoolean(p, el.response_url_enabled, `${at}/response_url_enabled`);
+      checkString(p, el.initial_conversation, `${at}/initial_conversation`, LIMITS.id, { min: 1 });
+      break;
+    case "users_select":
+      checkString(p, el.initial_user, `${at}/initial_user`, LIMITS.id, { min: 1 });
+      break;
+    case "image":
+      checkString(p, el.alt_text, `${at}/alt_text`, LIMITS.imageAltText, {
+        required: true,
+        min: 1,
+      });
+      if (el.image_url === undefined && el.slack_file === undefined) {
+        p.add(at, "must provide image_url or slack_file");
+      }
+      checkString(p, el.image_url, `${at}/image_url`, LIMITS.url);
+      break;
+  }
+  if (Array.isArray(el.initial_options)) {
+    checkInitialOptions(p, el.initial_options, el.options, `${at}/initial_options`);
+  }
+  if (el.initial_option !== undefined) {
+    checkInitialOptions(p, [el.initial_option], el.options, `${at}/initial_option`);
+  }
+}
+
+function checkBlock(p: Problems, block: unknown, at: string, surface: Surface): void {
+  if (!isObject(block)) {
+    p.add(at, "must provide an object");
+    return;
+  }
+  if (typeof block.type !== "string" || !BLOCK_TYPES[surface].has(block.type)) {
+    p.add(`${at}/type`, `unsupported type: ${String(block.type)}`);
+    return;
+  }
+  checkString(p, block.block_id, `${at}/block_id`, LIMITS.id, { min: 1 });
+  switch (block.type) {
+    case "section":
+      if (block.text === undefined && block.fields === undefined) {
+        p.add(at, "must provide text or fields");
+      }
+      checkText(p, block.text, `${at}/text`, LIMITS.sectionText);
+      if (
+        block.fields !== undefined &&
+        checkArray(p, block.fields, `${at}/fields`, 1, LIMITS.sectionFields)
+      ) {
+        block.fields.forEach((f, i) => {
+          checkText(p, f, `${at}/fields/${i}`, LIMITS.sectionFieldText, { required: true });
+        });
+      }
+      if (block.accessory !== undefined) {
+        checkElement(p, block.accessory, `${at}/accessory`, ACCESSORY_ELEMENTS);
+      }
+      break;
+    case "header":
+      checkText(p, block.text, `${at}/text`, LIMITS.headerText, {
+        required: true,
+        plainOnly: true,
+      });
+      break;
+    case "context":
+      if (checkArray(p, block.elements, `${at}/elements`, 1, LIMITS.contextElements)) {
+        block.elements.forEach((e, i) => {
+          const here = `${at}/elements/${i}`;
+          if (isObject(e) && e.type === "image") checkElement(p, e, here, new Set(["image"]));
+          else checkText(p, e, here, LIMITS.contextText, { required: true });
+        });
+      }
+      break;
+    case "actions":
+      if (checkArray(p, block.elements, `${at}/elements`, 1, LIMITS.actionsElements)) {
+        const actionIds = new Set<unknown>();
+        block.elements.forEach((e, i) => {
+          checkElement(p, e, `${at}/elements/${i}`, ACTIONS_ELEMENTS);
+          if (isObject(e) && e.action_id !== undefined) {
+            if (actionIds.has(e.action_id)) {
+              p.add(`${at}/elements/${i}/action_id`, "must be unique within the block");
+            }
+            actionIds.add(e.action_id);
+          }
+        });
+      }
+      break;
+    case "input":
+      checkText(p, block.label, `${at}/label`, LIMITS.inputLabel, {
+        required: true,
+        plainOnly: true,
+      });
+      checkText(p, block.hint, `${at}/hint`, LIMITS.inputHint, { plainOnly: true });
+      checkBoolean(p, block.optional, `${at}/optional`);
+      checkBoolean(p, block.dispatch_action, `${at}/dispatch_action`);
+      if (block.element === undefined) p.add(`${at}/element`, "is required");
+      else checkElement(p, block.element, `${at}/element`, INPUT_ELEMENTS);
+      break;
+    case "image":
+      checkElement(p, { ...block, type: "image" }, at, new Set(["image"]));
+      checkText(p, block.title, `${at}/title`, LIMITS.imageTitle, { plainOnly: true });
+      break;
+    case "markdown":
+      checkString(p, block.text, `${at}/text`, LIMITS.markdownBlockText, {
+        required: true,
+        min: 1,
+      });
+      break;
+  }
+}
+
+function checkBlocks(
+  p: Problems,
+  blocks: unknown,
+  at: string,
+  surface: Surface,
+  max: number,
+): void {
+  if (!checkArray(p, blocks, at, 0, max)) return;
+  const blockIds = new Set<unknown>();
+  blocks.forEach((b, i) => {
+    checkBlock(p, b, `${at}/${i}`, surface);
+    if (isObject(b) && b.block_id !== undefined) {
+      if (blockIds.has(b.block_id)) p.add(`${at}/${i}/block_id`, "must be unique");
+      blockIds.add(b.block_id);
+    }
+  });
+}
+
+/** Problems with a modal view, or an empty list. `view_too_large` is reported apart. */
+function checkView(view: unknown, at = "/view"): string[] {
+  const p = new Problems();
+  if (!isObject(view)) {
+    p.add(at, "must provide an object (a JSON-encoded view)");
+    return p.list;
+  }
+  checkEnum(p, view.type, `${at}/type`, ["modal"]);
+  if (view.type === undefined) p.add(`${at}/type`, "is required");
+  checkText(p, view.title, `${at}/title`, LIMITS.viewTitle, { required: true, plainOnly: true });
+  checkText(p, view.submit, `${at}/submit`, LIMITS.viewSubmit, { plainOnly: true });
+  checkText(p, view.close, `${at}/close`, LIMITS.viewClose, { plainOnly: true });
+  checkBlocks(p, view.blocks, `${at}/blocks`, "modal", LIMITS.modalBlocks);
+  const hasInput =
+    Array.isArray(view.blocks) && view.blocks.some((b) => isObject(b) && b.type === "input");
+  if (hasInput && view.submit === undefined) {
+    p.add(`${at}/submit`, "is required when the view has input blocks");
+  }
+  checkString(p, view.private_metadata, `${at}/private_metadata`, LIMITS.privateMetadata);
+  checkString(p, view.callback_id, `${at}/callback_id`, LIMITS.id);
+  checkString(p, view.external_id, `${at}/external_id`, LIMITS.id);
+  checkBoolean(p, view.clear_on_close, `${at}/clear_on_close`);
+  checkBoolean(p, view.notify_on_close, `${at}/notify_on_close`);
+  checkBoolean(p, view.submit_disabled, `${at}/submit_disabled`);
+  return p.list;
+}
+
+/** Slack's error for a message (chat.postMessage, chat.update, chat.postEphemeral, response_url), or undefined. */
+function checkMessage(args: Json, requireContent: boolean): Refusal | undefined {
+  if (args.text !== undefined && typeof args.text !== "string") {
+    return new Refusal("invalid_arguments", ["[ERROR] must be a string [json-pointer:/text]"]);
+  }
+  if (typeof args.text === "string" && args.text.length > LIMITS.messageText) {
+    return new Refusal("msg_too_long");
+  }
+  if (typeof args.blocks === "string") return new Refusal("invalid_blocks_format");
+  if (args.blocks !== undefined) {
+    const p = new Problems();
+    checkBlocks(p, args.blocks, "/blocks", "message", LIMITS.messageBlocks);
+    if (p.list.length > 0) return new Refusal("invalid_blocks", p.list);
+  }
+  const empty = (v: unknown) => v === undefined || v === "" || (Array.isArray(v) && v.length === 0);
+  if (requireContent && empty(args.text) && empty(args.blocks) && empty(args.attachments)) {
+    return new Refusal("no_text");
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server.
+
+/** An expected `{ok:false,error}` answer, thrown from a method handler. */
+class Refusal extends Error {
+  constructor(
+    readonly error: string,
+    readonly messages: string[] = [],
+    readonly extra: Json = {},
+  ) {
+    super(error);
+  }
+  toBody(): Json {
+    const body: Json = { ok: false, error: this.error, ...this.extra };
+    if (this.messages.length > 0) {
+      body.errors = this.messages;
+      body.response_metadata = { messages: this.messages };
+    }
+    return body;
+  }
+}
+
+interface Conversation {
+  id: string;
+  member: boolean;
+  archived: boolean;
+  isPrivate: boolean;
+  /** For DMs: the user on the other side. */
+  user?: string;
+  messages: Map<string, StoredMessage>;
+}
+interface StoredMessage {
+  ts: string;
+  text?: string;
+  blocks?: unknown[];
+  threadTs?: string;
+}
+interface StoredView {
+  id: string;
+  rootId: string;
+  previousId: string | null;
+  open: boolean;
+  rendered: Json;
+}
+interface Trigger {
+  expiresAt: number;
+  used: boolean;
+  viewId?: string;
+}
+interface ResponseHook {
+  uses: number;
+  expiresAt: number;
+  origin?: { channel: string; ts: string };
+}
+interface Waiter<T> {
+  match: (item: T) => boolean;
+  resolve: (item: T) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+const JSON_FIELDS = ["blocks", "view", "attachments"];
+const ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const slackId = (prefix: string) =>
+  prefix + Array.from({ length: 10 }, () => ID_CHARS[randomInt(ID_CHARS.length)]).join("");
+const shortId = () => randomBytes(3).toString("base64url");
+
+function manifestBotScopes(): string[] {
+  const manifest = JSON.parse(
+    readFileSync(new URL("../../manifest/manifest.json", import.meta.url), "utf8"),
+  ) as { oauth_config?: { scopes?: { bot?: string[] } } };
+  return manifest.oauth_config?.scopes?.bot ?? [];
+}
+
+/** Fills the block_id and action_id Slack generates when the app leaves them out. */
+function withGeneratedIds(blocks: unknown): unknown[] {
+  if (!Array.isArray(blocks)) return [];
+  const element = (e: unknown) =>
+    isObject(e) && e.type !== "image" && e.action_id === undefined
+      ? { ...e, action_id: shortId() }
+      : e;
+  return blocks.map((b) => {
+    if (!isObject(b)) return b;
+    const copy: Json = { ...b, block_id: b.block_id ?? shortId() };
+    if (Array.isArray(b.elements) && b.type === "actions") copy.elements = b.elements.map(element);
+    if (b.accessory !== undefined) copy.accessory = element(b.accessory);
+    if (b.element !== undefined) copy.element = element(b.element);
+    return copy;
+  });
+}
+
+function decodeArgs(raw: Record<string, unknown>): Json {
+  const args: Json = { ...raw };
+  for (const field of JSON_FIELDS) {
+    const v = args[field];
+    if (typeof v === "string") {
+      try {
+        args[field] = JSON.parse(v);
+      } catch {
+        // left as a string: the method answers invalid_blocks_format / invalid_arguments
+      }
+    }
+  }
+  return args;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: Json | string,
+  headers: Record<string, string> = {},
+): void {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": typeof body === "string" ? "text/plain" : "application/json; charset=utf-8",
+    ...headers,
+  });
+  res.end(text);
+}
+
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const now = options.now ?? Date.now;
+  const botToken = options.botToken ?? "xoxb-test-token";
+  const scopes = new Set(options.scopes ?? manifestBotScopes());
+  const ids = {
+    botUserId: "U0FAKEBOT1",
+    botId: "B0FAKEBOT1",
+    teamId: "T0FAKETEAM",
+    appId: "A0FAKEAPP1",
+  };
+
+  const calls: RecordedCall[] = [];
+  const responses: RecordedResponse[] = [];
+  const callWaiters = new Set<Waiter<RecordedCall>>();
+  const responseWaiters = new Set<Waiter<RecordedResponse>>();
+  const users = new Map<string, FakeUser>([
+    [ids.botUserId, { id: ids.botUserId, name: "hybrid-client-bot", isBot: true }],
+  ]);
+  const userGroups = new Map<string, string[]>();
+  const conversations = new Map<string, Conversation>();
+  const dmByUser = new Map<string, string>();
+  const views = new Map<string, StoredView>();
+  const triggers = new Map<string, Trigger>();
+  const hooks = new Map<string, ResponseHook>();
+  const faults = new Map<string, { fault: FakeFault; remaining: number }[]>();
+  let random429 = 0;
+  let tsCounter = 0;
+  const tsBase = Math.floor(now() / 1000);
+
+  // Unique and increasing, like Slack's: "1700000000.000100", "1700000000.000200", …
+  const nextTs = () => {
+    tsCounter += 1;
+    const micros = tsCounter * 100;
+    return `${tsBase + Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, "0")}`;
+  };
+  const newHash = () => `${Math.floor(now() / 1000)}.${randomBytes(4).toString("hex")}`;
+
+  const needScope = (scope: string) => {
+    if (!scopes.has(scope)) {
+      throw new Refusal("missing_scope", [], { needed: scope, provided: [...scopes].join(",") });
+    }
+  };
+
+  const notify = <T>(waiters: Set<Waiter<T>>, item: T) => {
+    for (const w of waiters) {
+      if (w.match(item)) {
+        clearTimeout(w.timer);
+        waiters.delete(w);
+        w.resolve(item);
+      }
+    }
+  };
+  const waitFor = <T>(
+    list: T[],
+    waiters: Set<Waiter<T>>,
+    match: (item: T) => boolean,
+    timeoutMs: number,
+    what: () => string,
+  ): Promise<T> => {
+    const found = list.find(match);
+    if (found !== undefined) return Promise.resolve(found);
+    return new Promise<T>((resolve, reject) => {
+      const waiter: Waiter<T> = {
+        match,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`${what()} did not arrive within ${timeoutMs} ms`));
+        }, timeoutMs),
+      };
+      waiters.add(waiter);
+    });
+  };
+
+  // --- conversations -------------------------------------------------------------------------
+
+  const dmWith = (userId: string): Conversation => {
+    const existing = dmByUser.get(userId);
+    if (existing !== undefined) return conversations.get(existing)!;
+    const dm: Conversation = {
+      id: slackId("D"),
+      member: true,
+      archived: false,
+      isPrivate: true,
+      user: userId,
+      messages: new Map(),
+    };
+    conversations.set(dm.id, dm);
+    dmByUser.set(userId, dm.id);
+    return dm;
+  };
+  const existingUser = (id: unknown): FakeUser => {
+    const user = typeof id === "string" ? users.get(id) : undefined;
+    if (user === undefined) throw new Refusal("user_not_found");
+    return user;
+  };
+  /** Where a new message goes: a user id means the bot's DM with that user. */
+  const postTarget = (channel: unknown): Conversation => {
+    if (typeof channel !== "string" || channel === "") throw new Refusal("channel_not_found");
+    if (/^[UW]/.test(channel)) {
+      if (!users.has(channel)) throw new Refusal("channel_not_found");
+      return dmWith(channel);
+    }
+    const c = conversations.get(channel);
+    if (c === undefined) throw new Refusal("channel_not_found");
+    if (c.archived) throw new Refusal("is_archived");
+    if (!c.member) {
+      // Slack hides private channels from apps that are not in them.
+      if (c.isPrivate) throw new Refusal("channel_not_found");
+      if (!scopes.has("chat:write.public")) throw new Refusal("not_in_channel");
+    }
+    return c;
+  };
+  /** Existing messages are addressed by conversation id only: chat.update needs the D… id for DMs. */
+  const messageAt = (channel: unknown, ts: unknown): [Conversation, StoredMessage] => {
+    const c = typeof channel === "string" ? conversations.get(channel) : undefined;
+    if (c === undefined) throw new Refusal("channel_not_found");
+    const m = typeof ts === "string" ? c.messages.get(ts) : undefined;
+    if (m === undefined) throw new Refusal("message_not_found");
+    return [c, m];
+  };
+  const renderMessage = (m: StoredMessage): Json => ({
+    type: "message",
+    user: ids.botUserId,
+    bot_id: ids.botId,
+    app_id: ids.appId,
+    team: ids.teamId,
+    ts: m.ts,
+    text: m.text ?? "",
+    ...(m.blocks !== undefined ? { blocks: m.blocks } : {}),
+    ...(m.threadTs !== undefined ? { thread_ts: m.threadTs } : {}),
+  });
+
+  // --- views ---------------------------------------------------------------------------------
+
+  const validView = (view: unknown): Json => {
+    if (typeof view === "string") {
+      throw new Refusal("invalid_arguments", [
+        "[ERROR] view is not valid JSON [json-pointer:/view]",
+      ]);
+    }
+    if (JSON.stringify(view ?? null).length > LIMITS.viewBytes) throw new Refusal("view_too_large");
+    const problems = checkView(view);
+    if (problems.length > 0) throw new Refusal("invalid_arguments", problems);
+    return view as Json;
+  };
+  const checkExternalId = (view: Json, ownId?: string) => {
+    if (typeof view.external_id !== "string" || view.external_id === "") return;
+    for (const v of views.values()) {
+      if (v.id !== ownId && v.open && v.rendered.external_id === view.external_id) {
+        throw new Refusal("duplicate_external_id");
+      }
+    }
+  };
+  const render = (id: string, rootId: string, previousId: string | null, view: Json): Json => ({
+    id,
+    team_id: ids.teamId,
+    type: "modal",
+    title: view.title,
+    submit: view.submit ?? null,
+    close: view.close ?? null,
+    blocks: withGeneratedIds(view.blocks),
+    private_metadata: view.private_metadata ?? "",
+    callback_id: view.callback_id ?? "",
+    external_id: view.external_id ?? "",
+    state: { values: {} },
+    hash: newHash(),
+    clear_on_close: view.clear_on_close ?? false,
+    notify_on_close: view.notify_on_close ?? false,
+    submit_disabled: view.submit_disabled ?? false,
+    root_view_id: rootId,
+    previous_view_id: previousId,
+    app_id: ids.appId,
+    app_installed_team_id: ids.teamId,
+    bot_id: ids.botId,
+  });
+  const stackOf = (rootId: string) =>
+    [...views.values()].filter((v) => v.open && v.rootId === rootId);
+  const openView = (view: Json, rootId?: string, previousId: string | null = null): Json => {
+    const id = slackId("V");
+    const stored: StoredView = {
+      id,
+      rootId: rootId ?? id,
+      previousId,
+      open: true,
+      rendered: render(id, rootId ?? id, previousId, view),
+    };
+    views.set(id, stored);
+    return stored.rendered;
+  };
+  const replaceView = (stored: StoredView, view: Json): Json => {
+    stored.rendered = render(stored.id, stored.rootId, stored.previousId, view);
+    return stored.rendered;
+  };
+  const pushView = (fromViewId: string, view: Json): Json => {
+    const from = views.get(fromViewId);
+    if (from === undefined || !from.open) throw new Refusal("not_found");
+    if (stackOf(from.rootId).length >= LIMITS.viewStack) throw new Refusal("push_limit_reached");
+    return openView(view, from.rootId, fromViewId);
+  };
+  const exchangeTrigger = (triggerId: unknown): Trigger => {
+    if (typeof triggerId !== "string" || triggerId === "") {
+      throw new Refusal("invalid_arguments", ["[ERROR] missing required field: trigger_id"]);
+    }
+    const trigger = triggers.get(triggerId);
+    if (trigger === undefined) throw new Refusal("invalid_trigger_id");
+    if (trigger.used) throw new Refusal("exchanged_trigger_id");
+    if (now() > trigger.expiresAt) throw new Refusal("expired_trigger_id");
+    return trigger;
+  };
+
+  // --- methods -------------------------------------------------------------------------------
+
+  const methods: Record<string, (args: Json) => Json> = {
+    "auth.test": () => ({
+      ok: true,
+      url: "https://fake-workspace.slack.com/",
+      team: "Fake Workspace",
+      user: "hybrid-client-bot",
+      team_id: ids.teamId,
+      user_id: ids.botUserId,
+      bot_id: ids.botId,
+      is_enterprise_install: false,
+    }),
+
+    "views.open": (args) => {
+      const trigger = exchangeTrigger(args.trigger_id);
+      const view = validView(args.view);
+      checkExternalId(view);
+      trigger.used = true;
+      return { ok: true, view: openView(view) };
+    },
+    "views.push": (args) => {
+      const trigger = exchangeTrigger(args.trigger_id);
+      const view = validView(args.view);
+      if (trigger.viewId === undefined) {
+        throw new Refusal("invalid_arguments", [
+          "[ERROR] trigger_id does not come from an interaction in an open view",
+        ]);
+      }
+      checkExternalId(view);
+      const rendered = pushView(trigger.viewId, view);
+      trigger.used = true;
+      return { ok: true, view: rendered };
+    },
+    "views.update": (args) => {
+      if (args.view_id === undefined && args.external_id === undefined) {
+        throw new Refusal("invalid_arguments", ["[ERROR] view_id or external_id is required"]);
+      }
+      const stored = [...views.values()].find((v) =>
+        args.view_id !== undefined
+          ? v.id === args.view_id
+          : args.external_id !== undefined && v.rendered.external_id === args.external_id,
+      );
+      // A view the user closed (or a submission closed) can no longer be updated.
+      if (stored === undefined || !stored.open) throw new Refusal("not_found");
+      if (args.hash !== undefined && args.hash !== stored.rendered.hash) {
+        throw new Refusal("hash_conflict");
+      }
+      const view = validView(args.view);
+      checkExternalId(view, stored.id);
+      return { ok: true, view: replaceView(stored, view) };
+    },
+
+    "chat.postMessage": (args) => {
+      needScope("chat:write");
+      const refusal = checkMessage(args, true);
+      if (refusal) throw refusal;
+      const c = postTarget(args.channel);
+      const m: StoredMessage = {
+        ts: nextTs(),
+        ...(typeof args.text === "string" ? { text: args.text } : {}),
+        ...(Array.isArray(args.blocks) ? { blocks: withGeneratedIds(args.blocks) } : {}),
+        ...(typeof args.thread_ts === "string" ? { threadTs: args.thread_ts } : {}),
+      };
+      c.messages.set(m.ts, m);
+      return { ok: true, channel: c.id, ts: m.ts, message: renderMessage(m) };
+    },
+    "chat.update": (args) => {
+      needScope("chat:write");
+      const refusal = checkMessage(args, false);
+      if (refusal) throw refusal;
+      const [c, m] = messageAt(args.channel, args.ts);
+      // Like Slack, leaving blocks out keeps the old ones; text is replaced when given.
+      if (typeof args.text === "string") m.text = args.text;
+      if (Array.isArray(args.blocks)) m.blocks = withGeneratedIds(args.blocks);
+      return { ok: true, channel: c.id, ts: m.ts, text: m.text ?? "", message: renderMessage(m) };
+    },
+    "chat.postEphemeral": (args) => {
+      needScope("chat:write");
+      const refusal = checkMessage(args, true);
+      if (refusal) throw refusal;
+      existingUser(args.user);
+      postTarget(args.channel);
+      // Ephemeral messages are not stored: they vanish on reload and chat.update cannot reach them.
+      return { ok: true, message_ts: nextTs() };
+    },
+    "chat.delete": (args) => {
+      needScope("chat:write");
+      const [c, m] = messageAt(args.channel, args.ts);
+      c.messages.delete(m.ts);
+      return { ok: true, channel: c.id, ts: m.ts };
+    },
+
+    "conversations.open": (args) => {
+      needScope("im:write");
+      const list = typeof args.users === "string" ? args.users.split(",").filter(Boolean) : [];
+      if (list.length !== 1) {
+        throw new Refusal("invalid_arguments", [
+          "[ERROR] the fake opens DMs with exactly one user",
+        ]);
+      }
+      const user = existingUser(list[0]);
+      return { ok: true, channel: { id: dmWith(user.id).id } };
+    },
+    "conversations.info": (args) => {
+      const c = typeof args.channel === "string" ? conversations.get(args.channel) : undefined;
+      if (c === undefined) throw new Refusal("channel_not_found");
+      needScope(c.user !== undefined ? "im:read" : c.isPrivate ? "groups:read" : "channels:read");
+      if (c.isPrivate && !c.member) throw new Refusal("channel_not_found");
+      return {
+        ok: true,
+        channel: {
+          id: c.id,
+          is_channel: !c.isPrivate,
+          is_group: c.isPrivate && c.user === undefined,
+          is_im: c.user !== undefined,
+          is_private: c.isPrivate,
+          is_archived: c.archived,
+          is_member: c.member,
+          ...(c.user !== undefined ? { user: c.user } : {}),
+        },
+      };
+    },
+
+    "users.info": (args) => {
+      needScope("users:read");
+      const u = existingUser(args.user);
+      const name = u.name ?? u.id.toLowerCase();
+      return {
+        ok: true,
+        user: {
+          id: u.id,
+          team_id: ids.teamId,
+          name,
+          real_name: name,
+          deleted: u.deleted ?? false,
+          is_bot: u.isBot ?? false,
+          profile: {
+            real_name: name,
+            display_name: name,
+            // Slack leaves the email out unless the token holds users:read.email.
+            ...(u.email !== undefined && scopes.has("users:read.email") ? { email: u.email } : {}),
+          },
+        },
+      };
+    },
+    "usergroups.users.list": (args) => {
+      needScope("usergroups:read");
+      const members =
+        typeof args.usergroup === "string" ? userGroups.get(args.usergroup) : undefined;
+      if (members === undefined) throw new Refusal("no_such_subteam");
+      return { ok: true, users: [...members] };
+    },
+  };
+
+  // --- HTTP ----------------------------------------------------------------------------------
+
+  const parseRequest = async (req: IncomingMessage, url: URL): Promise<Json> => {
+    const text = await readBody(req);
+    const raw: Json = Object.fromEntries(url.searchParams);
+    const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    if (text === "") return raw;
+    if (type === "application/x-www-form-urlencoded") {
+      return { ...raw, ...Object.fromEntries(new URLSearchParams(text)) };
+    }
+    if (type === "application/json") {
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (isObject(parsed)) return { ...raw, ...parsed };
+      } catch {
+        // answered below
+      }
+      throw new Refusal("invalid_json");
+    }
+    throw new Refusal(type === "" ? "missing_post_type" : "invalid_post_type");
+  };
+
+  const answerApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const method = decodeURIComponent(url.pathname.slice("/api/".length));
+    let args: Json = {};
+    let status = 200;
+    let headers: Record<string, string> = { "x-oauth-scopes": [...scopes].join(",") };
+    let body: Json;
+    try {
+      const raw = await parseRequest(req, url);
+      const { token, ...rest } = raw;
+      args = decodeArgs(rest);
+      const handler = methods[method];
+      if (handler === undefined) throw new Refusal("unknown_method");
+      const auth = req.headers.authorization;
+      const presented = auth?.startsWith("Bearer ") ? auth.slice(7) : token;
+      if (presented === undefined || presented === "") throw new Refusal("not_authed");
+      if (presented !== botToken) throw new Refusal("invalid_auth");
+      const queued = faults.get(method)?.[0];
+      if (queued !== undefined) {
+        queued.remaining -= 1;
+        if (queued.remaining <= 0) faults.get(method)?.shift();
+      }
+      const fault: FakeFault | undefined =
+        queued?.fault ??
+        (Math.random() < random429 ? { ratelimited: { retryAfter: 1 } } : undefined);
+      if (fault !== undefined && "ratelimited" in fault) {
+        status = 429;
+        headers = { ...headers, "retry-after": String(fault.ratelimited.retryAfter) };
+        throw new Refusal("ratelimited");
+      }
+      if (fault !== undefined) throw new Refusal(fault.error);
+      body = handler(args);
+    } catch (e) {
+      if (!(e instanceof Refusal)) throw e;
+      body = e.toBody();
+    }
+    calls.push({ method, args, at: now(), response: body, status });
+    send(res, status, body, headers);
+    notify(callWaiters, calls.at(-1)!);
+  };
+
+  const answerResponseUrl = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const text = await readBody(req);
+    let body: Json = {};
+    let status = 200;
+    let answer = "ok";
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (isObject(parsed)) body = decodeArgs(parsed);
+    } catch {
+      status = 400;
+      answer = "invalid_payload";
+    }
+    const hook = hooks.get(url.pathname.slice("/response/".length));
+    if (status !== 200) {
+      // answered below
+    } else if (hook === undefined) {
+      [status, answer] = [404, "no_service"];
+    } else if (now() > hook.expiresAt) {
+      [status, answer] = [404, "expired_url"];
+    } else if (hook.uses >= LIMITS.responseUrlUses) {
+      [status, answer] = [404, "used_url"];
+    } else {
+      const refusal = checkMessage(body, body.delete_original !== true);
+      if (refusal !== undefined) {
+        [status, answer] = [400, refusal.error];
+      } else {
+        hook.uses += 1;
+        const target =
+          hook.origin && conversations.get(hook.origin.channel)?.messages.get(hook.origin.ts);
+        if (target && body.delete_original === true) {
+          conversations.get(hook.origin!.channel)?.messages.delete(target.ts);
+        } else if (target && body.replace_original === true) {
+          target.text = typeof body.text === "string" ? body.text : "";
+          target.blocks = Array.isArray(body.blocks) ? withGeneratedIds(body.blocks) : [];
+        }
+      }
+    }
+    responses.push({ url: url.href, body, at: now(), status });
+    if (status === 200) send(res, 200, { ok: true });
+    else send(res, status, answer);
+    notify(responseWaiters, responses.at(-1)!);
+  };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
+    const route = url.pathname.startsWith("/api/")
+      ? answerApi(req, res, url)
+      : url.pathname.startsWith("/response/") && req.method === "POST"
+        ? answerResponseUrl(req, res, url)
+        : Promise.resolve(send(res, 404, "not_found"));
+    route.catch((e: unknown) => {
+      // A bug in the fake itself: answer 500 so the test fails loudly instead of hanging.
+      if (!res.headersSent) send(res, 500, String(e instanceof Error ? e.stack : e));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  for (const r of options.rateLimit ?? []) {
+    faults.set(r.method, [
+      ...(faults.get(r.method) ?? []),
+      { fault: { ratelimited: { retryAfter: r.retryAfter } }, remaining: r.times ?? 1 },
+    ]);
+  }
+
+  return {
+    url: `${base}/api/`,
+    botToken,
+    ...ids,
+    calls,
+    responses,
+    callsTo: (method) => calls.filter((c) => c.method === method),
+    waitForCall: (method, predicate = () => true, timeoutMs = 5000) =>
+      waitFor(
+        calls,
+        callWaiters,
+        (c) => c.method === method && predicate(c),
+        timeoutMs,
+        () =>
+          `A matching ${method} call (calls so far: ${calls.map((c) => c.method).join(", ") || "none"})`,
+      ),
+    waitForResponse: (predicate = () => true, timeoutMs = 5000) =>
+      waitFor(
+        responses,
+        responseWaiters,
+        predicate,
+        timeoutMs,
+        () => `A matching response_url post (${responses.length} so far)`,
+      ),
+    mintTriggerId(fromViewId) {
+      const id = `${randomInt(1e11, 1e12)}.${randomInt(1e10, 1e11)}.${randomBytes(16).toString("hex")}`;
+      triggers.set(id, {
+        expiresAt: now() + LIMITS.triggerTtlMs,
+        used: false,
+        ...(fromViewId !== undefined ? { viewId: fromViewId } : {}),
+      });
+      return id;
+    },
+    mintResponseUrl(origin) {
+      const id = `${ids.teamId}/${randomInt(1e11, 1e12)}/${randomBytes(12).toString("base64url")}`;
+      hooks.set(id, {
+        uses: 0,
+        expiresAt: now() + LIMITS.responseUrlTtlMs,
+        ...(origin !== undefined ? { origin } : {}),
+      });
+      return `${base}/response/${id}`;
+    },
+    addUser(u) {
+      users.set(u.id, { ...u });
+    },
+    addUserGroup(id, userIds) {
+      userGroups.set(id, [...userIds]);
+    },
+    addChannel(id, opts = {}) {
+      conversations.set(id, {
+        id,
+        member: opts.member ?? true,
+        archived: opts.archived ?? false,
+        isPrivate: opts.isPrivate ?? id.startsWith("G"),
+        messages: conversations.get(id)?.messages ?? new Map(),
+      });
+    },
+    failNext(method, fault, times = 1) {
+      faults.set(method, [...(faults.get(method) ?? []), { fault, remaining: times }]);
+    },
+    setRandom429(rate) {
+      random429 = rate;
+    },
+    messages(channel) {
+      const id = /^[UW]/.test(channel) ? dmByUser.get(channel) : channel;
+      const c = id !== undefined ? conversations.get(id) : undefined;
+      return [...(c?.messages.values() ?? [])]
+        .sort((a, b) => Number(a.ts) - Number(b.ts))
+        .map((m) => ({
+          ts: m.ts,
+          ...(m.text !== undefined ? { text: m.text } : {}),
+          ...(m.blocks !== undefined ? { blocks: m.blocks } : {}),
+        }));
+    },
+    view(viewId) {
+      const v = views.get(viewId);
+      return v && { view: v.rendered, open: v.open };
+    },
+    user: (id) => users.get(id),
+    dmOf: (userId) => dmByUser.get(userId),
+    applyViewSubmissionAck(viewId, ack) {
+      const stored = views.get(viewId);
+      if (stored === undefined || !stored.open) {
+        return { ok: false, error: "not_found", messages: [`view ${viewId} is not open`] };
+      }
+      const action = isObject(ack) ? ack.response_action : undefined;
+      try {
+        if (action === undefined) {
+          stored.open = false; // an empty 200 closes this view (a pushed one returns to the one below)
+        } else if (action === "clear") {
+          for (const v of stackOf(stored.rootId)) v.open = false;
+        } else if (action === "update" && isObject(ack)) {
+          replaceView(stored, validView(ack.view));
+        } else if (action === "push" && isObject(ack)) {
+          pushView(viewId, validView(ack.view));
+        } else if (action === "errors" && isObject(ack)) {
+          const inputIds = new Set(
+            (stored.rendered.blocks as Json[])
+              .filter((b) => b.type === "input")
+              .map((b) => b.block_id),
+          );
+          const errors = isObject(ack.errors) ? Object.entries(ack.errors) : [];
+          const p = new Problems();
+          if (errors.length === 0) p.add("/errors", "must name at least one input block");
+          for (const [blockId, message] of errors) {
+            if (!inputIds.has(blockId))
+              p.add(`/errors/${blockId}`, "is not the block_id of an input block in the view");
+            checkString(p, message, `/errors/${blockId}`, LIMITS.sectionText, {
+              required: true,
+              min: 1,
+            });
+          }
+          if (p.list.length > 0) throw new Refusal("invalid_arguments", p.list);
+        } else {
+          throw new Refusal("invalid_arguments", [
+            `[ERROR] unknown response_action: ${String(action)}`,
+          ]);
+        }
+        return { ok: true };
+      } catch (e) {
+        if (!(e instanceof Refusal)) throw e;
+        return { ok: false, error: e.error, messages: e.messages };
+      }
+    },
+    async close() {
+      for (const waiters of [callWaiters, responseWaiters] as Set<Waiter<unknown>>[]) {
+        for (const w of waiters) {
+          clearTimeout(w.timer);
+          w.reject(new Error("fake Slack closed"));
+        }
+        waiters.clear();
+      }
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) =>
+        server.close((e) => (e ? reject(e) : resolve())),
+      );
+    },
+  };
+}
