@@ -3,6 +3,7 @@
 // effects (ADH, Slack) happen only for the caller that won the transition.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import type { CreateHybridClientResult } from "../adh/client.js";
 import { AdhError } from "../adh/errors.js";
 import { type Change, RequestNotFoundError, type RequestStore } from "../store/request-store.js";
 import {
@@ -66,6 +67,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class RequestWorkflow {
   private readonly now: () => number;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private stopping = false;
 
   constructor(private readonly o: WorkflowOptions) {
     this.now = o.now ?? Date.now;
@@ -284,22 +286,33 @@ export class RequestWorkflow {
       );
       await this.announce(withDm.ok ? withDm.request : created.request, "created");
     } catch (error) {
+      if (this.stopping) {
+        // Shutting down cut the call short: that is not ADH failing. The request stays
+        // `creating` and the next start (or another replica) reconciles it by its Id.
+        log.warn(
+          { err: describeError(error) },
+          "create interrupted by shutdown; left for reconciliation",
+        );
+        return;
+      }
       log.error({ err: describeError(error) }, "create failed");
       await this.fail(request.id, toRequestError(error, this.now()));
     }
   }
 
   private async createClient(request: HybridClientRequest): Promise<void> {
-    const created = await this.o.adh.createHybridClient({
-      Id: request.clientId,
-      Name: request.client.name,
-      RedirectUris: request.client.redirectUris,
-      PostLogoutRedirectUris: request.client.postLogoutRedirectUris,
-      AccessTokenLifetime: request.client.accessTokenLifetime,
-      AllowOfflineAccess: request.client.allowOfflineAccess,
-      SecretDescription: request.secret.description,
-      SecretExpirationDate: request.secret.expiration,
-    });
+    const created = await this.o.adh
+      .createHybridClient({
+        Id: request.clientId,
+        Name: request.client.name,
+        RedirectUris: request.client.redirectUris,
+        PostLogoutRedirectUris: request.client.postLogoutRedirectUris,
+        AccessTokenLifetime: request.client.accessTokenLifetime,
+        AllowOfflineAccess: request.client.allowOfflineAccess,
+        SecretDescription: request.secret.description,
+        SecretExpirationDate: request.secret.expiration,
+      })
+      .catch((error) => this.recoverEarlierCreate(request, error));
     // Nobody ever sees the initial secret: the requester gets a fresh one at reveal.
     // When the create was recovered from a 409 we never learnt its id, but a client
     // this young holds only secrets that nobody has seen, so all of them go.
@@ -307,6 +320,21 @@ export class RequestWorkflow {
       ? [created.initialSecret.id]
       : (await this.o.adh.listSecrets(request.clientId)).map((s) => s.Id);
     for (const secretId of unseen) await this.o.adh.deleteSecret(request.clientId, secretId);
+  }
+
+  /**
+   * A 409 on the very first call happens when an earlier process made the client and
+   * stopped before recording it (reconciliation after a crash). The Id is ours — a
+   * fresh random GUID — so a client with that Id and this name is that earlier create.
+   */
+  private async recoverEarlierCreate(
+    request: HybridClientRequest,
+    error: unknown,
+  ): Promise<CreateHybridClientResult> {
+    if (!(error instanceof AdhError) || error.status !== 409) throw error;
+    const existing = await this.o.adh.getHybridClient(request.clientId);
+    if (!existing || existing.Name !== request.client.name) throw error;
+    return { client: existing, existed: true };
   }
 
   private async checkRotation(clientId: string): Promise<string | null> {
@@ -437,8 +465,12 @@ export class RequestWorkflow {
     return this.o.store.openRequestsOf(userId);
   }
 
-  /** Waits for background completions (tests, graceful shutdown), bounded by timeoutMs. */
+  /**
+   * Graceful shutdown: waits for background completions, bounded by timeoutMs. Work cut
+   * short after this is left in a state the next start recovers.
+   */
   async drain(timeoutMs = 10_000): Promise<boolean> {
+    this.stopping = true;
     const all = Promise.allSettled([...this.inFlight]).then(() => true);
     const timeout = new Promise<boolean>((resolve) =>
       setTimeout(() => resolve(false), timeoutMs).unref(),

@@ -53,7 +53,7 @@ describe("who may decide", () => {
       ),
     );
     expect(clicks.every((c) => c.status === 200)).toBe(true);
-    await waitForRevealDm(h);
+    await waitForRevealDm(h, approval);
     expect(creates() - before).toBe(1);
     const late = await approve(h, USERS.approver2, approval);
     await ephemeralAnswer(late.responseUrl, /Already approved by/);

@@ -27,7 +27,7 @@ describe("request → approve → create → reveal once", () => {
     const click = await approve(h, USERS.approver1, approval);
     expect(click.status).toBe(200);
 
-    const dm = await waitForRevealDm(h);
+    const dm = await waitForRevealDm(h, approval);
     const clients = h.adh.clients().filter((c) => c.Name === "inventory-app");
     expect(clients).toHaveLength(1);
     const clientId = clients[0]!.Id;

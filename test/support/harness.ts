@@ -246,15 +246,20 @@ export function approve(h: { driver: SlackDriver }, user: string, approval: Reco
   );
 }
 
-/** Waits for the "Client created" DM to the requester with its Reveal button. */
+/** Waits for the "Client created" DM for this request, with its Reveal button. */
 export function waitForRevealDm(
   h: Pick<Harness, "slack">,
+  approval: RecordedCall,
   user: string = USERS.requester,
   timeoutMs = 10_000,
 ) {
+  const requestId = requestIdOf(approval);
   return h.slack.waitForCall(
     "chat.postMessage",
-    (c) => c.args.channel === user && JSON.stringify(c.args.blocks ?? []).includes(REVEAL),
+    (c) => {
+      const blocks = JSON.stringify(c.args.blocks ?? []);
+      return c.args.channel === user && blocks.includes(REVEAL) && blocks.includes(requestId);
+    },
     timeoutMs,
   );
 }
@@ -284,4 +289,17 @@ export async function leakSearch(
     if (logs.includes(token)) found.push(`log contains an ADH credential ${token.slice(0, 4)}…`);
   }
   return found;
+}
+
+/** Resolves once `condition` holds (polled every 20 ms); for fakes that record without notifying. */
+export async function until(
+  condition: () => boolean,
+  timeoutMs = 5_000,
+  what = "condition",
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
