@@ -17,7 +17,7 @@ import { dumpKeys } from "../support/redis.js";
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ bot: { createLeaseMs: 300 } });
+  h = await startHarness();
 });
 afterAll(async () => {
   await h?.close();
@@ -91,7 +91,8 @@ describe("when ADH fails after approval", () => {
       [...keys.entries()].find(([k]) => k.endsWith(`req:${requestIdOf(approval)}`))?.[1] ?? "";
     const stored = JSON.parse(json || "{}") as { json?: string };
     expect((JSON.parse(stored.json ?? "{}") as { status?: string }).status).toBe("creating");
-    await h.restart({ createLeaseMs: 300 });
+    // The new instance takes over at once (the default lease, 60 s, outlasts any ADH call).
+    await h.restart({ createLeaseMs: 0 });
     await waitForRevealDm(h, approval, USERS.requester, 20_000);
     expect(clientsNamed("restart-app")).toHaveLength(1);
   }, 40_000);

@@ -2,6 +2,7 @@
 // lives 3 s), then check the requester and replace the modal if they may not proceed.
 import type { App, RespondFn } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
+import { defaultExpirationDate } from "../../requests/validation.js";
 import { buildClientList } from "../client-list.js";
 import { buildHelp, buildStatusList } from "../messages.js";
 import { buildClientFormView, buildNoticeView, buildSecretFormView } from "../views.js";
@@ -158,7 +159,7 @@ export async function openRotationForm(
       buildSecretFormView({
         requestKey: formKey,
         clientName: rotation.clientName,
-        defaultExpiration: oneYearFrom(ctx.now()),
+        defaultExpiration: defaultExpirationDate(new Date(ctx.now())),
       }),
     );
   });
@@ -184,10 +185,4 @@ async function replaceView(
 
 function noticeTitle(code: string): string {
   return code === "adh-unavailable" ? "ADH unreachable" : "Not allowed";
-}
-
-export function oneYearFrom(now: number): string {
-  const d = new Date(now);
-  d.setUTCFullYear(d.getUTCFullYear() + 1);
-  return d.toISOString().slice(0, 10);
 }

@@ -2,19 +2,24 @@
 // the network (role check, ADH, posting for approval) happens after the ack.
 import type { App, ViewOutput } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import { validateClientForm, validateSecretForm } from "../../requests/validation.js";
+import {
+  defaultExpirationDate,
+  validateClientForm,
+  validateSecretForm,
+} from "../../requests/validation.js";
 import { friendlyFailure } from "../failure.js";
-import { BLOCK, CLIENT_FORM, DENY_FORM, INPUT_ACTION, SECRET_FORM } from "../ids.js";
+import { BLOCK, CLIENT_FORM, DENY_FORM, SECRET_FORM } from "../ids.js";
 import { channelLink, escapeMrkdwn } from "../mrkdwn.js";
 import {
   buildNoticeView,
   buildSecretFormView,
   clientFormErrors,
   readClientForm,
+  readDenyReason,
+  readFormMetadata,
   readSecretForm,
   secretFormErrors,
 } from "../views.js";
-import { oneYearFrom } from "./commands.js";
 import type { ListenerContext } from "./context.js";
 
 export function registerForms(app: App, ctx: ListenerContext): void {
@@ -41,7 +46,10 @@ export function registerForms(app: App, ctx: ListenerContext): void {
     }
     await ack({
       response_action: "update",
-      view: buildSecretFormView({ requestKey: key, defaultExpiration: oneYearFrom(ctx.now()) }),
+      view: buildSecretFormView({
+        requestKey: key,
+        defaultExpiration: defaultExpirationDate(new Date(ctx.now())),
+      }),
     });
   });
 
@@ -87,8 +95,7 @@ export function registerForms(app: App, ctx: ListenerContext): void {
   app.view(DENY_FORM, async ({ ack, body, view, client }) => {
     await ack();
     const requestId = view.private_metadata;
-    const reason =
-      view.state.values[BLOCK.denyReason]?.[INPUT_ACTION.denyReason]?.value?.trim() ?? "";
+    const reason = readDenyReason(view.state.values);
     try {
       const outcome = await ctx.workflow.deny(requestId, body.user.id, reason);
       if (!outcome.ok) await tellPrivately(client, body.user.id, outcome.message);
@@ -98,15 +105,9 @@ export function registerForms(app: App, ctx: ListenerContext): void {
   });
 }
 
-/** The draft key the client form put in private_metadata (JSON `{k}` or the bare key). */
+/** The draft key the panes carry in private_metadata ("" when it is not ours). */
 function formKeyOf(view: ViewOutput): string {
-  try {
-    const meta = JSON.parse(view.private_metadata) as { k?: unknown };
-    if (typeof meta.k === "string") return meta.k;
-  } catch {
-    // not JSON: the bare key
-  }
-  return view.private_metadata;
+  return readFormMetadata(view.private_metadata)?.requestKey ?? "";
 }
 
 async function showNotice(
