@@ -1,0 +1,391 @@
+// The reminders engine: finds due reminders in the tracked:due index and posts each
+// (secret, threshold) once, syncs the tenant's secrets when REMINDER_CHANNEL is set,
+// and tracks every secret the bot mints.
+//
+// Delivery contract. chat.postMessage has no idempotency key, so no design can make
+// "post to Slack" and "record it in Redis" one atomic step. What we guarantee:
+//   - Any number of replicas, scans and restarts: a (secret, threshold) is claimed by
+//     exactly one caller (a Lua claim), and only the winner posts.
+//   - A failed post (Slack said no, or the network did) releases the claim: the next
+//     scan retries it. A reminder is never silently lost.
+//   - A crash between Slack accepting the post and the commit leaves a lease; when it
+//     runs out (leaseSeconds) the reminder is sent again. That rare duplicate is the
+//     price of never losing one; it can also happen if a post outlives its lease, which
+//     is logged. So: exactly once in normal operation, at least once across crashes.
+import type { Redis } from "ioredis";
+import type { Logger } from "../log.js";
+import {
+  type Claim,
+  type ClaimKind,
+  type SecretRef,
+  type TrackedSecret,
+  TrackedSecretStore,
+} from "../store/tracked-secrets.js";
+import { acquireLock, type HeldLock } from "./lock.js";
+import type { DueReminder, NeverExpiresFinding, ReminderNotifier, SecretSource } from "./ports.js";
+import { syncTenant, type TenantSyncResult } from "./tenant-sync.js";
+import { daysLeft, dueThreshold, expirationSeconds, normaliseThresholds } from "./thresholds.js";
+
+export interface ReminderServiceOptions {
+  redis: Redis;
+  /** ADH; needed only for the tenant sync. */
+  source?: SecretSource;
+  notifier: ReminderNotifier;
+  logger: Logger;
+  /** REMINDER_DAYS. */
+  thresholds: readonly number[];
+  /** REMINDER_CHANNEL; when set, the whole tenant is synced. */
+  reminderChannel?: string | undefined;
+  /** REMINDER_INTERVAL_SECONDS. */
+  intervalSeconds: number;
+  /** TENANT_SYNC_INTERVAL_SECONDS. */
+  syncIntervalSeconds: number;
+  /** Epoch ms; tests move it. */
+  now?: () => number;
+  /** How long a claim is held while posting; must exceed the notifier's worst-case post time. */
+  leaseSeconds?: number;
+  /** ADH calls in flight during the sync (the fake ADH, like a busy tenant, says 429 above 20). */
+  syncConcurrency?: number;
+  syncPageSize?: number;
+  /** Reminders sent per scan at most; the rest wait for the next scan. */
+  maxPerScan?: number;
+  /** The scan lock only saves duplicate work (the claim is the guarantee); tests turn it off to prove that. */
+  useScanLock?: boolean;
+}
+
+export interface SyncOutcome extends Partial<TenantSyncResult> {
+  clients: number;
+  secrets: number;
+  calls: number;
+  /** False when another replica held the sync lock, so this one did nothing. */
+  ran: boolean;
+}
+
+const SCAN_LOCK = "lock:reminder-scan";
+const SYNC_LOCK = "lock:tenant-sync";
+const SYNC_STATE = "tenant-sync:state";
+const LOCK_TTL_MS = 30_000;
+const SCAN_BATCH = 200;
+
+type Outcome = "sent" | "failed" | "moved";
+
+export class ReminderService {
+  private readonly store: TrackedSecretStore;
+  private readonly thresholds: number[];
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private readonly leaseSeconds: number;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly abort = new AbortController();
+  private scanning: Promise<{ sent: number }> | undefined;
+
+  constructor(private readonly o: ReminderServiceOptions) {
+    this.thresholds = normaliseThresholds(o.thresholds);
+    this.store = new TrackedSecretStore(o.redis, this.thresholds);
+    this.now = o.now ?? Date.now;
+    this.log = o.logger.child({ component: "reminders" });
+    this.leaseSeconds = o.leaseSeconds ?? 300;
+  }
+
+  /** The store, for listings and tests. */
+  get tracked(): TrackedSecretStore {
+    return this.store;
+  }
+
+  /** Starts tracking a secret the bot just minted; its reminders go to the team's channel. */
+  async trackMintedSecret(secret: {
+    clientId: string;
+    clientName: string;
+    secretId: number;
+    description: string;
+    expiration: string | null;
+    channel: string;
+  }): Promise<void> {
+    await this.store.trackSecret({
+      clientId: secret.clientId,
+      secretId: secret.secretId,
+      clientName: secret.clientName,
+      description: secret.description,
+      expiration: expirationSeconds({
+        Expiration: secret.expiration,
+        Expires: secret.expiration !== null,
+      }),
+      channel: secret.channel,
+      source: "bot",
+    });
+  }
+
+  /**
+   * Sends every reminder and finding that is due. Concurrent calls in one process share
+   * one run; across replicas a short lock saves duplicate work.
+   */
+  scanDue(): Promise<{ sent: number }> {
+    this.scanning ??= this.track(this.runScan()).finally(() => {
+      this.scanning = undefined;
+    });
+    return this.scanning;
+  }
+
+  private async runScan(): Promise<{ sent: number }> {
+    let lock: HeldLock | null = null;
+    if (this.o.useScanLock !== false) {
+      lock = await acquireLock(this.o.redis, SCAN_LOCK, LOCK_TTL_MS);
+      if (!lock) return { sent: 0 };
+    }
+    try {
+      return await this.sendDue();
+    } finally {
+      await lock?.release();
+    }
+  }
+
+  private async sendDue(): Promise<{ sent: number }> {
+    const max = this.o.maxPerScan ?? 1000;
+    const attempted = new Set<string>();
+    let sent = 0;
+    // A failed post is released back into the due range; the window grows by one for
+    // each so one bad channel cannot hide everyone behind it within this scan.
+    let stuck = 0;
+    while (sent < max && !this.abort.signal.aborted) {
+      const nowSec = this.now() / 1000;
+      const refs = await this.store.dueBefore(nowSec, SCAN_BATCH + stuck);
+      const fresh = refs.filter((r) => !attempted.has(`${r.clientId}:${r.secretId}`));
+      if (fresh.length === 0) break;
+      const secrets = await this.store.getMany(fresh);
+      for (const [i, ref] of fresh.entries()) {
+        if (sent >= max || this.abort.signal.aborted) break;
+        attempted.add(`${ref.clientId}:${ref.secretId}`);
+        const outcome = await this.remindOne(ref, secrets[i] ?? null);
+        if (outcome === "sent") sent++;
+        if (outcome === "failed") stuck++;
+      }
+    }
+    if (sent > 0) this.log.info({ sent }, "expiry reminders sent");
+    return { sent };
+  }
+
+  private async remindOne(ref: SecretRef, secret: TrackedSecret | null): Promise<Outcome> {
+    const nowSec = Math.floor(this.now() / 1000);
+    if (secret === null || (secret.expiration === null && secret.neverExpiresReported)) {
+      await this.store.reschedule(ref); // index entry without a job: drop or move it
+      return "moved";
+    }
+    if (secret.expiration === null) {
+      const finding: NeverExpiresFinding = {
+        clientId: secret.clientId,
+        clientName: secret.clientName,
+        secretId: secret.secretId,
+        description: secret.description,
+        channel: secret.channel,
+        source: secret.source,
+      };
+      return this.deliver(secret, "finding", nowSec, () =>
+        this.o.notifier.postNeverExpiresFinding(secret.channel, finding),
+      );
+    }
+    const expiration = secret.expiration;
+    const threshold = dueThreshold({
+      expiration,
+      now: nowSec,
+      thresholds: this.thresholds,
+      last: secret.lastThreshold,
+    });
+    if (threshold === undefined) {
+      await this.store.reschedule(ref);
+      return "moved";
+    }
+    const reminder: DueReminder = {
+      clientId: secret.clientId,
+      clientName: secret.clientName,
+      secretId: secret.secretId,
+      description: secret.description,
+      expiration,
+      channel: secret.channel,
+      threshold,
+      daysLeft: daysLeft(expiration, nowSec),
+      source: secret.source,
+    };
+    return this.deliver(secret, threshold, nowSec, () =>
+      this.o.notifier.postReminder(secret.channel, reminder),
+    );
+  }
+
+  /** Claim → post → commit; a failed post releases the claim for the next scan. */
+  private async deliver(
+    secret: TrackedSecret,
+    kind: ClaimKind,
+    nowSec: number,
+    post: () => Promise<void>,
+  ): Promise<Outcome> {
+    const outcome = await this.store.claim(
+      secret,
+      kind,
+      secret.expiration,
+      nowSec,
+      this.leaseSeconds,
+    );
+    if (!outcome.ok) return "moved"; // another replica has it, or it is done or gone
+    const claim: Claim = outcome.claim;
+    const ids = { clientId: secret.clientId, secretId: secret.secretId, kind };
+    if ((await this.stillAsTracked(secret)) === "changed") return "moved";
+    try {
+      await post();
+    } catch (err) {
+      await this.store.release(claim);
+      this.log.warn(
+        { ...ids, channel: secret.channel, err: err instanceof Error ? err.message : String(err) },
+        "reminder not delivered; it is retried on the next scan",
+      );
+      return "failed";
+    }
+    if (this.now() / 1000 > claim.leaseUntil) {
+      this.log.warn(
+        ids,
+        "reminder posted after its claim's lease ran out; a duplicate is possible",
+      );
+    }
+    await this.store.commit(claim);
+    this.log.info({ ...ids, channel: secret.channel }, "reminder sent");
+    return "sent";
+  }
+
+  /**
+   * Asks ADH whether the secret still exists as tracked, just before reminding about it:
+   * without REMINDER_CHANNEL nothing else would notice a bot-minted secret deleted in the
+   * portal (typically the old one after a rotation), and with it the last sync may be
+   * hours old. Gone: untracked. New expiry: re-tracked (its schedule starts over). If ADH
+   * cannot answer, the reminder goes out anyway: a reminder about a deleted secret is
+   * better than none about a live one.
+   */
+  private async stillAsTracked(secret: TrackedSecret): Promise<"same" | "changed" | "unknown"> {
+    const source = this.o.source;
+    if (!source) return "unknown";
+    const ref = { clientId: secret.clientId, secretId: secret.secretId };
+    let expiration: number | null | undefined;
+    try {
+      const found = (await source.listSecrets(secret.clientId)).find(
+        (s) => s.Id === secret.secretId,
+      );
+      expiration = found === undefined ? undefined : expirationSeconds(found);
+    } catch (err) {
+      const status = (err as { status?: unknown }).status;
+      if (status !== 404) {
+        this.log.warn(
+          { ...ref, err: err instanceof Error ? err.message : String(err) },
+          "could not check the secret in ADH; reminding anyway",
+        );
+        return "unknown";
+      }
+      expiration = undefined; // the client itself is gone
+    }
+    if (expiration === undefined) {
+      await this.store.untrackSecret(ref);
+      this.log.info(ref, "secret no longer in ADH; untracked instead of reminded");
+      return "changed";
+    }
+    if (expiration !== secret.expiration) {
+      await this.store.trackSecret({ ...secret, expiration });
+      this.log.info(ref, "secret's expiry changed in ADH; its reminders start over");
+      return "changed";
+    }
+    return "same";
+  }
+
+  /**
+   * Syncs the tenant's hybrid clients and secrets (REMINDER_CHANNEL must be set). Only
+   * one replica syncs at a time; the others return `ran: false`. Throws when the sync
+   * fails — having kept every tracked secret.
+   */
+  syncTenant(): Promise<SyncOutcome> {
+    return this.track(this.runSync());
+  }
+
+  private async runSync(): Promise<SyncOutcome> {
+    const { source, reminderChannel } = this.o;
+    if (!source || !reminderChannel) {
+      throw new Error("The tenant sync needs REMINDER_CHANNEL and an ADH source.");
+    }
+    const lock = await acquireLock(this.o.redis, SYNC_LOCK, LOCK_TTL_MS, () =>
+      this.log.warn("tenant sync lock lost while syncing; another replica may sync too"),
+    );
+    if (!lock) return { clients: 0, secrets: 0, calls: 0, ran: false };
+    try {
+      await this.o.redis.hset(SYNC_STATE, "at", this.now());
+      const result = await syncTenant({
+        source,
+        store: this.store,
+        channel: reminderChannel,
+        logger: this.log,
+        concurrency: this.o.syncConcurrency ?? 16,
+        pageSize: this.o.syncPageSize ?? 1000,
+        signal: this.abort.signal,
+      });
+      await this.o.redis.hset(SYNC_STATE, "ok", this.now());
+      return { ...result, ran: true };
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Is a sync due? After TENANT_SYNC_INTERVAL_SECONDS since the last good one, whoever ran it. */
+  private async syncIsDue(): Promise<boolean> {
+    const [ok, at] = await this.o.redis.hmget(SYNC_STATE, "ok", "at");
+    const now = this.now();
+    const interval = this.o.syncIntervalSeconds * 1000;
+    // After a failure, try again sooner than a full interval, but not on every tick.
+    const retryAfter = Math.min(interval, 300_000);
+    return now - Number(ok ?? 0) >= interval && now - Number(at ?? 0) >= retryAfter;
+  }
+
+  /**
+   * Runs the scan now and every REMINDER_INTERVAL_SECONDS, and (with REMINDER_CHANNEL)
+   * checks every minute whether a tenant sync is due. Timers never keep the process alive.
+   */
+  start(): void {
+    const every = (seconds: number, run: () => void) => {
+      const timer = setInterval(run, seconds * 1000);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    const scan = () => {
+      this.scanDue().catch((err) => this.log.error({ err }, "reminder scan failed"));
+    };
+    scan();
+    every(this.o.intervalSeconds, scan);
+    if (this.o.reminderChannel && this.o.source) {
+      const tick = () => {
+        this.track(
+          this.syncIsDue().then(async (due) => {
+            if (!due) return;
+            const result = await this.syncTenant();
+            if (result.ran) scan(); // newly found secrets may be due already
+          }),
+        ).catch((err) => {
+          const message = err instanceof Error ? err.message : String(err);
+          if (this.abort.signal.aborted) this.log.info("tenant sync stopped for shutdown");
+          else this.log.error({ err: message }, "tenant sync failed");
+        });
+      };
+      tick();
+      every(Math.min(this.o.syncIntervalSeconds, 60), tick);
+    }
+  }
+
+  /** Stops the timers, asks a running sync or scan to stop early, and waits for it. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers.length = 0;
+    this.abort.abort();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    work.then(
+      () => this.inFlight.delete(work),
+      () => this.inFlight.delete(work),
+    );
+    return work;
+  }
+}
