@@ -84,7 +84,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     redis,
     source: adh,
     notifier: countedReminders(new SlackReminderNotifier(slack), metrics),
-    logger: logger.child({ component: "reminders" }),
+    logger,
     thresholds: config.reminderDays,
     reminderChannel: config.reminderChannel,
     intervalSeconds: config.reminderIntervalSeconds,

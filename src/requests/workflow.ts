@@ -443,9 +443,11 @@ export class RequestWorkflow {
     clientId: string,
   ): Promise<{ ok: true; clientName: string } | { ok: false; message: string }> {
     if (!GUID.test(clientId)) {
+      // Not echoed: it is user-typed text, and these messages are shown as mrkdwn.
       return {
         ok: false,
-        message: `\`${clientId.slice(0, 80)}\` is not a client id. Client ids look like 3f2504e0-4f89-11d3-9a0c-0305e82c3301; \`/hybrid-client list\` shows them.`,
+        message:
+          "That is not a client id. Client ids look like 3f2504e0-4f89-11d3-9a0c-0305e82c3301; `/hybrid-client list` shows them.",
       };
     }
     try {
