@@ -21,7 +21,7 @@ const ADH_HOST = /^([a-z0-9-]+)\.datahub\.connect\.aveva\.com$/i;
 const CHECK_TIMEOUT_MS = 10_000;
 const SLACK_TIMEOUT_MS = 5_000;
 
-type Outcome =
+export type Outcome =
   | { status: "ok"; detail?: string }
   | { status: "failed"; problem: string; fix: string }
   | { status: "skipped"; reason: string };
@@ -408,7 +408,8 @@ function slackFix(
 
 // ── ADH ───────────────────────────────────────────────────────────────────────
 
-function checkAdhHost(baseUrl: string): Outcome {
+/** Exported for tests: a regional host cannot be reached from them. */
+export function checkAdhHost(baseUrl: string): Outcome {
   const host = new URL(baseUrl).hostname.toLowerCase();
   const region = ADH_HOST.exec(host)?.[1];
   if (region !== undefined && host !== GLOBAL_ADH_HOST) {

@@ -26,11 +26,13 @@ function runtimeStage(): string[] {
   return lines.slice(lastFrom);
 }
 
-function runScript(cwd: string, args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn("bash", [join(cwd, "scripts/docker-steps.sh"), ...args], {
-    cwd,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+/** Runs a process without blocking this one: the fakes it talks to live in this event loop. */
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (d) => {
     output += d;
@@ -40,6 +42,9 @@ function runScript(cwd: string, args: string[]): Promise<{ code: number | null; 
   });
   return new Promise((resolve) => child.on("exit", (code) => resolve({ code, output })));
 }
+
+const runScript = (cwd: string, args: string[]) =>
+  run("bash", [join(cwd, "scripts/docker-steps.sh"), ...args], { cwd });
 
 /** A throwaway project (not a git checkout) holding the real script and the given files. */
 async function replayIn(files: Record<string, string>, args = ["--build-only"]) {
@@ -57,6 +62,14 @@ async function replayIn(files: Record<string, string>, args = ["--build-only"]) 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function parseEnvFile(text: string): Record<string, string> {
+  const entries = text
+    .split("\n")
+    .filter((l) => l.includes("=") && !l.startsWith("#"))
+    .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] as const);
+  return Object.fromEntries(entries);
 }
 
 async function freePort(): Promise<number> {
@@ -97,6 +110,7 @@ describe("Dockerfile", () => {
       const adh = await startFakeAdh();
       const prefix = testPrefix("docker");
       const dir = mkdtempSync(join(tmpdir(), "hcb-docker-env-"));
+      let kept: string | undefined;
       try {
         slack.addChannel("C0APPROVALS");
         slack.addUser({ id: "U0APPROVER", name: "approver" });
@@ -121,29 +135,25 @@ describe("Dockerfile", () => {
             "",
           ].join("\n"),
         );
-        const child = spawn(
-          "bash",
-          [join(root, "scripts/docker-steps.sh"), "--env-file", envFile],
-          {
-            cwd: root,
-            stdio: ["ignore", "pipe", "pipe"],
-          },
-        );
-        let output = "";
-        child.stdout.on("data", (d) => {
-          output += d;
-        });
-        child.stderr.on("data", (d) => {
-          output += d;
-        });
-        const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+        const { code, output } = await runScript(root, ["--env-file", envFile, "--keep"]);
+        kept = /^--- kept (.+)$/m.exec(output)?.[1];
         expect(code, output).toBe(0);
         expect(output).toContain("none in the image");
         expect(output).toContain("run steps passed: healthy, then exit 0 on SIGTERM");
         // The compiled bot really talked to the fake Slack with the environment it was given.
         expect(slack.callsTo("auth.test").length).toBeGreaterThan(0);
+
+        // The doctor in the image finds the manifest from dist/ (docker run … node dist/doctor.js).
+        const lastStage = [...output.matchAll(/^--- stage (\d+):/gm)].at(-1)?.[1];
+        const doctor = await run(process.execPath, ["dist/doctor.js"], {
+          cwd: join(kept ?? "", `stage-${lastStage}`, "app"),
+          env: { PATH: process.env.PATH, ...parseEnvFile(readFileSync(envFile, "utf8")) },
+        });
+        expect(doctor.output).toContain("✔ configuration\n");
+        expect(doctor.output).toContain("✔ Slack token has the scopes of manifest/manifest.json");
       } finally {
         rmSync(dir, { recursive: true, force: true });
+        if (kept?.includes("hcb-docker-steps.")) rmSync(kept, { recursive: true, force: true });
         await Promise.all([slack.close(), adh.close()]);
         await deletePrefix(prefix);
       }

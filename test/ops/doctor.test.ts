@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MANIFEST_URL, runDoctor } from "../../src/doctor.js";
+import { checkAdhHost, MANIFEST_URL, runDoctor } from "../../src/doctor.js";
 import {
   FAKE_TENANT_ADMINISTRATOR_ROLE_TYPE_ID,
   FAKE_TENANT_MEMBER_ROLE_TYPE_ID,
@@ -322,6 +322,7 @@ describe("npm run doctor", () => {
   });
 
   it("stops after printing the configuration problems", async () => {
+    const slackCallsBefore = slack.calls.length;
     const { code, lines } = await doctor(
       env({ APPROVAL_CHANNEL: undefined, ADH_TENANT_ID: "nope" }),
     );
@@ -330,7 +331,20 @@ describe("npm run doctor", () => {
     expect(lines[0]).toContain("APPROVAL_CHANNEL");
     expect(lines[0]).toContain("ADH_TENANT_ID");
     expect(lines.some((l) => l.includes("Redis"))).toBe(false);
-    expect(slack.callsTo("auth.test").length).toBeGreaterThan(0); // from earlier runs only
+    expect(slack.calls.length).toBe(slackCallsBefore);
+  });
+
+  it("refuses a regional ADH host, where creating clients and secrets is not accepted", () => {
+    expect(checkAdhHost("https://euno.datahub.connect.aveva.com")).toEqual({
+      status: "failed",
+      problem:
+        "ADH_BASE_URL points at the regional host euno.datahub.connect.aveva.com; ADH accepts creating clients and secrets only on the global host",
+      fix: "set ADH_BASE_URL=https://uswe.datahub.connect.aveva.com",
+    });
+    expect(checkAdhHost("https://uswe.datahub.connect.aveva.com")).toEqual({
+      status: "ok",
+      detail: "global host",
+    });
   });
 
   it("runs as a CLI: prints the checklist and exits with its code", async () => {
