@@ -6,7 +6,12 @@ import { AdhClient } from "./adh/client.js";
 import { UserDirectory } from "./adh/users.js";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
-import { adhCallObserver, createMetrics, type Metrics } from "./ops/metrics.js";
+import {
+  type ApprovalOutcome,
+  adhCallObserver,
+  createMetrics,
+  type Metrics,
+} from "./ops/metrics.js";
 import { Readiness, rememberSuccess } from "./ops/readiness.js";
 import { opsRoutes } from "./ops/routes.js";
 import type { ReminderNotifier } from "./reminders/ports.js";
@@ -20,6 +25,17 @@ import { SlackReminderNotifier } from "./slack/reminder-messages.js";
 import { createSlackClient } from "./slack/web-client.js";
 import { closeRedis, createRedis, type Redis } from "./store/redis.js";
 import { RequestStore } from "./store/request-store.js";
+
+/** Audit events counted in hcb_approvals_total, by outcome. */
+const APPROVAL_EVENTS: Record<string, ApprovalOutcome> = {
+  "request.approved": "approved",
+  "request.denied": "denied",
+  "request.cancelled": "cancelled",
+  "request.expired": "expired",
+  "request.failed": "failed",
+  "client.created": "created",
+  "secret.revealed": "revealed",
+};
 
 export interface BotOptions {
   /** Where logs go (tests capture them to search for leaks); stdout by default. */
@@ -116,7 +132,12 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     requestTtlMs: config.requestTtlHours * 3_600_000,
     createLeaseMs: options.createLeaseMs,
     now,
+    onEvent: (event) => {
+      const outcome = APPROVAL_EVENTS[event];
+      if (outcome) metrics.approvals.inc({ outcome });
+    },
   });
+  metrics.setTrackedSecretsSource(() => reminders.tracked.count());
 
   const slackApp = createSlackApp(
     {

@@ -134,6 +134,16 @@ export function finishReveal(r: HybridClientRequest, secretId: number, now: numb
   };
 }
 
+/** The minted secret never reached the requester (it was deleted): offer the button again. */
+export function undoReveal(r: HybridClientRequest, secretId: number, now: number): Transition {
+  if (r.reveal !== "revealed" || r.revealedSecretId !== secretId) {
+    return refuse({ code: "not-ready", request: r });
+  }
+  return {
+    next: { ...r, reveal: "ready", revealedAt: null, revealedSecretId: null, updatedAt: now },
+  };
+}
+
 /** Minting failed: the button stays usable and the error is kept for display. */
 export function abortReveal(r: HybridClientRequest, error: RequestError, now: number): Transition {
   if (r.reveal !== "minting") return refuse({ code: "not-ready", request: r });

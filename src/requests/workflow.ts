@@ -36,6 +36,8 @@ export interface WorkflowOptions {
   /** How long a `creating` request is left to the replica that started it. */
   createLeaseMs?: number;
   now?: () => number;
+  /** Observes every audit event (metrics). */
+  onEvent?: (event: string) => void;
 }
 
 export type RequesterCheck =
@@ -56,6 +58,7 @@ export type RevealOutcome =
       clientName: string;
       /** The one-time value: handed to the click's response_url and then dropped. */
       secret: string;
+      secretId: number;
       expiration: string | null;
     }
   | { ok: false; message: string };
@@ -407,6 +410,7 @@ export class RequestWorkflow {
       clientId: request.clientId,
       clientName: request.client.name,
       secret: minted.value,
+      secretId: minted.secret.Id,
       expiration: minted.secret.Expiration ?? request.secret.expiration,
     };
   }
@@ -461,6 +465,22 @@ export class RequestWorkflow {
         message: `AVEVA Data Hub could not be reached to look up the client (${describeError(error)}). Nothing was submitted; try again in a few minutes.`,
       };
     }
+  }
+
+  /**
+   * The secret could not be delivered to the click (Slack refused the response_url):
+   * nobody saw it, so it is deleted and the Reveal button offered again.
+   */
+  async revokeUndelivered(requestId: string, userId: string, secretId: number): Promise<void> {
+    const stored = await this.o.store.get(requestId);
+    if (!stored || stored.request.requesterId !== userId) return;
+    await this.o.adh.deleteSecret(stored.request.clientId, secretId);
+    const undone = await this.change(requestId, (r) =>
+      result(machine.undoReveal(r, secretId, this.now())),
+    );
+    if (!undone.ok) return;
+    this.audit("secret.revoked-undelivered", undone.request, "system", { secretId });
+    await this.safely("update DM", () => this.o.notifier.updateDm(undone.request));
   }
 
   openRequestsOf(userId: string): Promise<HybridClientRequest[]> {
@@ -522,6 +542,7 @@ export class RequestWorkflow {
     actor: string,
     extra: Record<string, unknown> = {},
   ) {
+    this.o.onEvent?.(event);
     this.o.logger.info(
       {
         audit: event,

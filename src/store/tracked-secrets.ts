@@ -400,6 +400,15 @@ export class TrackedSecretStore {
   }
 
   /** Client ids with at least one tracked secret (SSCAN: never blocks Redis for long). */
+  /** How many secrets are tracked (for the metrics gauge): one SCARD per client, pipelined. */
+  async count(): Promise<number> {
+    const clientIds = await this.trackedClientIds();
+    const pipeline = this.redis.pipeline();
+    for (const id of clientIds) pipeline.scard(`tracked:client:${id}`);
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.reduce((sum, [, n]) => sum + (typeof n === "number" ? n : 0), 0);
+  }
+
   async trackedClientIds(): Promise<string[]> {
     const ids = new Set<string>();
     let cursor = "0";

@@ -157,6 +157,53 @@ describe("the reveal", () => {
     expect(h.adh.secretsOf(clientId)).toHaveLength(1);
   });
 
+  it("a secret that Slack refused to deliver is deleted and the button offered again", async () => {
+    const approval = await submitRequest(h, USERS.requester, {
+      client: { name: "undelivered-app" },
+    });
+    await approve(h, USERS.approver1, approval);
+    const dm = await waitForRevealDm(h, approval);
+    const clientId = clientsNamed("undelivered-app")[0]!.Id;
+    const deadUrl = new URL("../response/never-minted", h.slack.url).toString();
+    const payload = {
+      type: "block_actions",
+      user: { id: USERS.requester, username: "requester", team_id: h.slack.teamId },
+      api_app_id: h.slack.appId,
+      team: { id: h.slack.teamId },
+      trigger_id: h.slack.mintTriggerId(),
+      response_url: deadUrl,
+      container: { type: "message", channel_id: dm.response.channel, message_ts: messageTs(dm) },
+      channel: { id: dm.response.channel },
+      actions: [
+        {
+          type: "button",
+          action_id: REVEAL,
+          block_id: "reveal",
+          value: requestIdOf(approval),
+          action_ts: "1",
+        },
+      ],
+    };
+    const res = await h.driver.raw(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    expect(res.status).toBe(200);
+    await until(
+      () => h.logs.some((l) => l.includes("secret.revoked-undelivered") && l.includes(clientId)),
+      5_000,
+      "the undelivered secret revoked",
+    );
+    expect(h.adh.secretsOf(clientId)).toHaveLength(0);
+    const where = { channel: String(dm.response.channel), messageTs: messageTs(dm) };
+    const retry = await h.driver.clickButton(
+      USERS.requester,
+      { actionId: REVEAL, value: requestIdOf(approval), blockId: "reveal" },
+      where,
+    );
+    await h.slack.waitForResponse(
+      (r) => r.url === retry.responseUrl && JSON.stringify(r.body).includes(clientId),
+    );
+    expect(h.adh.secretsOf(clientId)).toHaveLength(1);
+  });
+
   it("no secret value reached logs, Redis or a persisted Slack message in any of the above", async () => {
     expect(h.adh.issuedSecrets.length).toBeGreaterThan(5);
     expect(await leakSearch(h)).toEqual([]);

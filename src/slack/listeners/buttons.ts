@@ -62,7 +62,13 @@ export function registerButtons(app: App, ctx: ListenerContext): void {
     }
     // The secret goes straight to this click's response_url (ephemeral, to the
     // clicker only) — never through the Web API client, whose debug log would see it.
-    await postToResponseUrl(body.response_url, buildSecretReveal(outcome));
+    try {
+      await postToResponseUrl(body.response_url, buildSecretReveal(outcome));
+    } catch (error) {
+      // Undelivered means unseen: delete it and let the requester click again.
+      await ctx.workflow.revokeUndelivered(value, body.user.id, outcome.secretId);
+      throw error;
+    }
   });
 
   onClick(REQUEST_NEW_SECRET, async ({ value, body, respond, client }) => {
