@@ -69,8 +69,11 @@ const seg = encodeURIComponent;
 export class AdhClient {
   private readonly transport: AdhTransport;
   private readonly pageSize: { clients: number; users: number };
+  /** The bot's own client-credentials client, whose roles botIsTenantAdministrator reads. */
+  private readonly clientId: string;
 
   constructor(options: AdhClientOptions) {
+    this.clientId = options.clientId;
     this.transport = new AdhTransport({
       baseUrl: options.baseUrl,
       tenantId: options.tenantId,
@@ -280,8 +283,28 @@ export class AdhClient {
 
   /** Built-in roles are recognised by RoleTypeId: role Ids differ per tenant. */
   async isTenantAdministrator(userId: string): Promise<boolean> {
-    const roles = await this.getUserRoles(userId);
-    return roles.some((r) => r.RoleTypeId?.toLowerCase() === TENANT_ADMINISTRATOR_ROLE_TYPE_ID);
+    return holdsTenantAdministrator(await this.getUserRoles(userId));
+  }
+
+  /** Roles of a client-credentials client; ADH allows a client to read its own ("Self"). */
+  async getClientCredentialClientRoles(clientId: string): Promise<AdhRole[]> {
+    const route = "GET /ClientCredentialClients/:id/Roles";
+    const reply = await this.transport.send({
+      route,
+      method: "GET",
+      path: `/ClientCredentialClients/${seg(clientId)}/Roles`,
+      retry: "idempotent",
+    });
+    return this.transport.parse(AdhRoleList, reply, route);
+  }
+
+  /**
+   * Whether the bot's own client (the configured clientId) holds Tenant Administrator,
+   * which creating hybrid clients and secrets needs. ADH documents reading one's own roles
+   * as allowed for "Self", so a missing role shows up here as false rather than a 403.
+   */
+  async botIsTenantAdministrator(): Promise<boolean> {
+    return holdsTenantAdministrator(await this.getClientCredentialClientRoles(this.clientId));
   }
 
   // ── paging ────────────────────────────────────────────────────────────────────
@@ -333,6 +356,10 @@ export class AdhClient {
     }
     return all;
   }
+}
+
+function holdsTenantAdministrator(roles: AdhRole[]): boolean {
+  return roles.some((r) => r.RoleTypeId?.toLowerCase() === TENANT_ADMINISTRATOR_ROLE_TYPE_ID);
 }
 
 function totalCount(reply: AdhReply): number | undefined {

@@ -14,6 +14,7 @@
 //     is logged. So: exactly once in normal operation, at least once across crashes.
 import type { Redis } from "ioredis";
 import type { Logger } from "../log.js";
+import type { MintedSecret, SecretTrackerPort } from "../requests/ports.js";
 import {
   type Claim,
   type ClaimKind,
@@ -69,7 +70,7 @@ const SCAN_BATCH = 200;
 
 type Outcome = "sent" | "failed" | "moved";
 
-export class ReminderService {
+export class ReminderService implements SecretTrackerPort {
   private readonly store: TrackedSecretStore;
   private readonly thresholds: number[];
   private readonly now: () => number;
@@ -94,14 +95,7 @@ export class ReminderService {
   }
 
   /** Starts tracking a secret the bot just minted; its reminders go to the team's channel. */
-  async trackMintedSecret(secret: {
-    clientId: string;
-    clientName: string;
-    secretId: number;
-    description: string;
-    expiration: string | null;
-    channel: string;
-  }): Promise<void> {
+  async trackMintedSecret(secret: MintedSecret): Promise<void> {
     await this.store.trackSecret({
       clientId: secret.clientId,
       secretId: secret.secretId,

@@ -38,14 +38,19 @@ export interface NotifierPort {
   updateDm(request: HybridClientRequest): Promise<void>;
 }
 
-/** Where minted secrets are tracked for expiry reminders (never their values). */
+/** A secret the bot minted: what expiry reminders need (never its value). */
+export interface MintedSecret {
+  clientId: string;
+  clientName: string;
+  secretId: number;
+  description: string;
+  /** ISO 8601; null when it never expires. */
+  expiration: string | null;
+  /** The team's reminder channel, chosen in the form. */
+  channel: string;
+}
+
+/** Where minted secrets are tracked for expiry reminders. */
 export interface SecretTrackerPort {
-  trackMintedSecret(secret: {
-    clientId: string;
-    clientName: string;
-    secretId: number;
-    description: string;
-    expiration: string | null;
-    channel: string;
-  }): Promise<void>;
+  trackMintedSecret(secret: MintedSecret): Promise<void>;
 }
