@@ -8,7 +8,6 @@ import { ErrorCode, WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { AdhClient } from "./adh/client.js";
 import { AdhError } from "./adh/errors.js";
-import { AdhRoleSchema, TENANT_ADMINISTRATOR_ROLE_TYPE_ID } from "./adh/schemas.js";
 import { type Config, loadDotEnv, parseConfig } from "./config.js";
 import { createLogger, scrubText, slackLogger } from "./log.js";
 import { createRedis } from "./store/redis.js";
@@ -77,7 +76,7 @@ export async function runDoctor(
   });
 
   let slackAuth: { scopes: string[] | undefined; user: string; team: string } | undefined;
-  let adhToken: string | undefined;
+  let adhTokenWorks = false;
   const botName = manifest.ok ? manifest.botName : "hybrid-client-bot";
 
   const checks: Check[] = [
@@ -127,7 +126,8 @@ export async function runDoctor(
       name: "ADH token for ADH_CLIENT_ID (client credentials)",
       run: async () => {
         try {
-          adhToken = await adh.getToken();
+          await adh.getToken();
+          adhTokenWorks = true;
           return ok();
         } catch (error) {
           return adhTokenFailure(error);
@@ -137,7 +137,7 @@ export async function runDoctor(
     {
       name: "ADH client holds the Tenant Administrator role",
       run: async () =>
-        adhToken ? checkTenantAdministrator(config, adhToken) : skipped("needs an ADH token"),
+        adhTokenWorks ? checkTenantAdministrator(adh, config) : skipped("needs an ADH token"),
     },
   ];
 
@@ -437,7 +437,7 @@ function adhTokenFailure(error: unknown): Outcome {
 
 const ROLE_FIX =
   "in the ADH portal, Security > Clients > Client Credentials > the bot's client (ADH_CLIENT_ID) > Roles: add Tenant Administrator";
-const RoleList = z.array(AdhRoleSchema);
+const RETRY_FIX = "try again later; quote the Operation-Id to AVEVA support if it persists";
 
 /**
  * Why this probe: a client-credentials client can read its own roles —
@@ -445,54 +445,42 @@ const RoleList = z.array(AdhRoleSchema);
  * the role can be checked exactly, by RoleTypeId (role Ids differ per tenant). The
  * obvious alternatives prove nothing: GET …/HybridClients and GET …/Users are allowed for
  * every Tenant Member, and trying a write would change the tenant.
- * The call is made here rather than through AdhClient, which has no method for it yet.
  */
-async function checkTenantAdministrator(config: Config, token: string): Promise<Outcome> {
-  const url = `${config.adhBaseUrl}/api/v1/Tenants/${encodeURIComponent(config.adhTenantId)}/ClientCredentialClients/${encodeURIComponent(config.adhClientId)}/Roles`;
-  let response: Response;
+async function checkTenantAdministrator(adh: AdhClient, config: Config): Promise<Outcome> {
   try {
-    response = await fetch(url, {
-      headers: { accept: "application/json", authorization: `Bearer ${token}` },
-      signal: AbortSignal.timeout(8_000),
-    });
+    if (await adh.botIsTenantAdministrator()) return ok();
+    // Only to name them in the failure: which roles the client holds instead.
+    const held = await adh
+      .getClientCredentialClientRoles(config.adhClientId)
+      .then((roles) => roles.map((r) => r.Name ?? r.Id).join(", ") || "none")
+      .catch(() => "unknown");
+    return failed(`the client lacks Tenant Administrator (roles held: ${held})`, ROLE_FIX);
   } catch (error) {
-    return failed(`could not reach ADH: ${messageOf(error)}`, "check ADH_BASE_URL and the network");
+    if (!(error instanceof AdhError)) throw error;
+    return tenantAdministratorFailure(error);
   }
-  const opId = response.headers.get("operation-id");
-  const ref = opId ? ` (Operation-Id ${opId})` : "";
-  if (response.status === 404) {
+}
+
+function tenantAdministratorFailure(error: AdhError): Outcome {
+  const ref = error.operationId ? ` (Operation-Id ${error.operationId})` : "";
+  const status = error.status;
+  if (status === undefined) {
+    return failed(error.message, "check ADH_BASE_URL and the network");
+  }
+  if (status === 404) {
     return failed(
       `ADH knows no client-credentials client ADH_CLIENT_ID in tenant ADH_TENANT_ID${ref}`,
       "check ADH_TENANT_ID, and that ADH_CLIENT_ID is a client-credentials client of that tenant",
     );
   }
-  if (response.status === 401 || response.status === 403) {
-    return failed(
-      `ADH answered ${response.status} when the client read its own roles${ref}`,
-      ROLE_FIX,
-    );
+  if (status === 401 || status === 403) {
+    return failed(`ADH answered ${status} when the client read its own roles${ref}`, ROLE_FIX);
   }
-  if (!response.ok) {
-    return failed(
-      `ADH answered ${response.status} when the client read its own roles${ref}`,
-      "try again later; quote the Operation-Id to AVEVA support if it persists",
-    );
+  if (status >= 200 && status < 300) {
+    // The reply arrived but was not a list of roles (AdhClient could not parse it).
+    return failed(`ADH sent an unexpected list of roles${ref}`, RETRY_FIX);
   }
-  const roles = RoleList.safeParse(await response.json().catch(() => undefined));
-  if (!roles.success) {
-    return failed(
-      `ADH sent an unexpected list of roles${ref}`,
-      "try again later; quote the Operation-Id to AVEVA support if it persists",
-    );
-  }
-  const isAdmin = roles.data.some(
-    (r) => r.RoleTypeId?.toLowerCase() === TENANT_ADMINISTRATOR_ROLE_TYPE_ID,
-  );
-  if (!isAdmin) {
-    const held = roles.data.map((r) => r.Name ?? r.Id).join(", ") || "none";
-    return failed(`the client lacks Tenant Administrator (roles held: ${held})`, ROLE_FIX);
-  }
-  return ok();
+  return failed(`ADH answered ${status} when the client read its own roles${ref}`, RETRY_FIX);
 }
 
 // ── manifest, timeouts, messages ──────────────────────────────────────────────

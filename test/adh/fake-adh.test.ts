@@ -2,7 +2,12 @@
 // client's own assumptions play no part.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeAdh, startFakeAdh } from "../fakes/adh.js";
+import {
+  FAKE_TENANT_ADMINISTRATOR_ROLE_TYPE_ID,
+  FAKE_TENANT_MEMBER_ROLE_TYPE_ID,
+  type FakeAdh,
+  startFakeAdh,
+} from "../fakes/adh.js";
 
 let fake: FakeAdh;
 let token: string;
@@ -167,6 +172,64 @@ describe("fake ADH", () => {
     expect(json).toHaveLength(2);
     expect(json[0]).not.toHaveProperty("ContactEmail");
     expect((await call("/Users?count=1001")).res.status).toBe(400);
+  });
+
+  it("lists the bot client's own roles, switchable with setBotAdmin, and 404s another client", async () => {
+    const path = `/ClientCredentialClients/${fake.clientId}/Roles`;
+    const admin = await call(path);
+    expect(admin.res.status).toBe(200);
+    expect(admin.res.headers.get("operation-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(admin.json.map((r: { RoleTypeId: string }) => r.RoleTypeId).sort()).toEqual(
+      [FAKE_TENANT_ADMINISTRATOR_ROLE_TYPE_ID, FAKE_TENANT_MEMBER_ROLE_TYPE_ID].sort(),
+    );
+    for (const role of admin.json) {
+      expect(Object.keys(role).sort()).toEqual([
+        "Description",
+        "Id",
+        "Name",
+        "RoleScope",
+        "RoleTypeId",
+        "TenantId",
+      ]);
+      expect(role.TenantId).toBe(fake.tenantId);
+    }
+    // Client ids are GUIDs: ADH matches them whatever their case.
+    expect(
+      (await call(`/ClientCredentialClients/${fake.clientId.toUpperCase()}/Roles`)).res.status,
+    ).toBe(200);
+
+    fake.setBotAdmin(false);
+    try {
+      const member = await call(path);
+      expect(member.res.status).toBe(200);
+      expect(member.json).toEqual([
+        expect.objectContaining({
+          Name: "Tenant Member",
+          RoleTypeId: FAKE_TENANT_MEMBER_ROLE_TYPE_ID,
+        }),
+      ]);
+    } finally {
+      fake.setBotAdmin(true);
+    }
+
+    const unknown = await call(`/ClientCredentialClients/${randomUUID()}/Roles`);
+    expect(unknown.res.status).toBe(404);
+    expect(Object.keys(unknown.json).sort()).toEqual([
+      "Error",
+      "OperationId",
+      "Reason",
+      "Resolution",
+    ]);
+    expect(unknown.json.OperationId).toBe(unknown.res.headers.get("operation-id"));
+
+    const anonymous = await call(path, { headers: { authorization: "Bearer nope" } });
+    expect(anonymous.res.status).toBe(401);
+    expect(anonymous.text).toBe("");
+
+    fake.inject("GET /ClientCredentialClients/:id/Roles", { status: 503 });
+    expect((await call(path)).res.status).toBe(503);
+    expect((await call(path)).res.status).toBe(200);
+    expect(fake.callsTo("GET /ClientCredentialClients/:id/Roles")).toHaveLength(7);
   });
 
   it("injects faults per route and counts them down", async () => {

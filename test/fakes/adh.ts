@@ -69,6 +69,12 @@ export interface FakeAdh {
     admin?: boolean;
     id?: string;
   }): string;
+  /**
+   * Whether the bot's own client-credentials client (clientId) holds Tenant Administrator,
+   * as GET …/ClientCredentialClients/{clientId}/Roles reports it. Default true; it always
+   * holds Tenant Member.
+   */
+  setBotAdmin(admin: boolean): void;
   /** Seeds a client exactly as given (missing fields stay missing) plus secrets. */
   addClient(
     c: Partial<HybridClient> & { Name: string },
@@ -111,6 +117,7 @@ export const FAKE_ADH_ROUTES = [
   "DELETE /HybridClients/:id/Secrets/:sid",
   "GET /Users",
   "GET /Users/:id/Roles",
+  "GET /ClientCredentialClients/:id/Roles",
 ] as const;
 export type FakeAdhRoute = (typeof FAKE_ADH_ROUTES)[number];
 
@@ -223,6 +230,7 @@ class FakeAdhServer implements FakeAdh {
   private readonly users = new Map<string, StoredUser>();
   private readonly adminRole: StoredRole;
   private readonly memberRole: StoredRole;
+  private botAdmin = true;
   private readonly faults = new Map<string, { action: FaultAction; left: number }[]>();
   private randomFaults: { rate: number; kinds: RandomFaultKind[] } | null = null;
   private latencyMs: number;
@@ -290,6 +298,12 @@ class FakeAdhServer implements FakeAdh {
       ),
       api("GET", "/Users", "GET /Users", (c) => this.listUsers(c)),
       api("GET", `/Users/${seg}/Roles`, "GET /Users/:id/Roles", (c) => this.userRoles(c)),
+      api(
+        "GET",
+        `/ClientCredentialClients/${seg}/Roles`,
+        "GET /ClientCredentialClients/:id/Roles",
+        (c) => this.clientCredentialClientRoles(c),
+      ),
     ];
     this.server = createServer((req, res) => {
       const handling = this.handle(req, res)
@@ -333,6 +347,10 @@ class FakeAdhServer implements FakeAdh {
       RoleIds: u.admin ? [this.memberRole.Id, this.adminRole.Id] : [this.memberRole.Id],
     });
     return id;
+  }
+
+  setBotAdmin(admin: boolean): void {
+    this.botAdmin = admin;
   }
 
   addClient(
@@ -891,6 +909,17 @@ class FakeAdhServer implements FakeAdh {
     const user = this.users.get((ctx.params[0] ?? "").toLowerCase());
     if (!user) throw new ProblemError(404, `User ${ctx.params[0]} was not found.`);
     const roles = [this.memberRole, this.adminRole].filter((r) => user.RoleIds.includes(r.Id));
+    return { status: 200, body: roles };
+  }
+
+  // The only client-credentials client this fake knows is the bot's own (documented as
+  // allowed for "Self"); any other id is unknown here.
+  private clientCredentialClientRoles(ctx: RequestContext): Reply {
+    const id = ctx.params[0] ?? "";
+    if (id.toLowerCase() !== this.clientId.toLowerCase()) {
+      throw new ProblemError(404, `Client credential client ${id} was not found.`);
+    }
+    const roles = this.botAdmin ? [this.memberRole, this.adminRole] : [this.memberRole];
     return { status: 200, body: roles };
   }
 

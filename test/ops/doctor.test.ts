@@ -2,18 +2,13 @@
 // passes every check; each broken part fails with the fix that repairs it.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkAdhHost, MANIFEST_URL, runDoctor } from "../../src/doctor.js";
-import {
-  FAKE_TENANT_ADMINISTRATOR_ROLE_TYPE_ID,
-  FAKE_TENANT_MEMBER_ROLE_TYPE_ID,
-  type FakeAdh,
-  startFakeAdh,
-} from "../fakes/adh.js";
+import { type FakeAdh, startFakeAdh } from "../fakes/adh.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack.js";
 import { deletePrefix, TEST_REDIS_URL, testPrefix } from "../support/redis.js";
 
@@ -24,89 +19,6 @@ const ADMINS = "S0ADMINS01";
 const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 const MANIFEST_SCOPES: string[] = JSON.parse(readFileSync(MANIFEST_URL, "utf8")).oauth_config.scopes
   .bot;
-
-/**
- * The fake ADH has no GET …/ClientCredentialClients/{id}/Roles (the route the doctor uses to
- * read the bot client's own roles), so this proxy adds it in front of the fake and forwards
- * everything else. The bearer token is checked by asking the fake itself.
- */
-async function withSelfRoles(
-  adh: FakeAdh,
-  botIsAdmin: () => boolean,
-): Promise<{ url: string; close: () => Promise<void> }> {
-  const roles = () => [
-    {
-      Id: "b2e1f1a0-0000-4000-8000-000000000001",
-      Name: "Tenant Member",
-      RoleScope: "Tenant",
-      TenantId: adh.tenantId,
-      RoleTypeId: FAKE_TENANT_MEMBER_ROLE_TYPE_ID,
-    },
-    ...(botIsAdmin()
-      ? [
-          {
-            Id: "b2e1f1a0-0000-4000-8000-000000000002",
-            Name: "Tenant Administrator",
-            RoleScope: "Tenant",
-            TenantId: adh.tenantId,
-            RoleTypeId: FAKE_TENANT_ADMINISTRATOR_ROLE_TYPE_ID,
-          },
-        ]
-      : []),
-  ];
-  const forward = async (req: IncomingMessage, path: string, method: string) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (typeof v === "string" && !["host", "connection", "content-length"].includes(k))
-        headers.set(k, v);
-    }
-    const upstream = await fetch(`${adh.url}${path}`, {
-      method,
-      headers,
-      ...(chunks.length && method !== "GET" ? { body: Buffer.concat(chunks) } : {}),
-    });
-    return upstream;
-  };
-  const server: Server = createServer((req, res) => {
-    const self = /^\/api\/v1\/Tenants\/([^/]+)\/ClientCredentialClients\/([^/]+)\/Roles\/?$/i.exec(
-      new URL(req.url ?? "/", "http://x").pathname,
-    );
-    (async () => {
-      if (self && req.method === "GET") {
-        const probe = await forward(req, `/api/v1/Tenants/${self[1]}/Users?count=0`, "GET");
-        if (probe.status !== 200) {
-          res.writeHead(probe.status).end(await probe.text());
-        } else if (decodeURIComponent(self[2] ?? "") !== adh.clientId) {
-          res.writeHead(404, { "content-type": "application/json" }).end("{}");
-        } else {
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(roles()));
-        }
-        return;
-      }
-      const upstream = await forward(req, req.url ?? "/", req.method ?? "GET");
-      const headers: Record<string, string> = {};
-      upstream.headers.forEach((v, k) => {
-        if (
-          !["content-length", "content-encoding", "transfer-encoding", "connection"].includes(k)
-        ) {
-          headers[k] = v;
-        }
-      });
-      res.writeHead(upstream.status, headers).end(Buffer.from(await upstream.arrayBuffer()));
-    })().catch(() => res.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 /** A port nothing listens on: bind an ephemeral one, then release it. */
 async function closedPort(): Promise<number> {
@@ -119,8 +31,6 @@ async function closedPort(): Promise<number> {
 
 let slack: FakeSlack;
 let adh: FakeAdh;
-let adhProxy: { url: string; close: () => Promise<void> };
-let botIsAdmin = true;
 const prefix = testPrefix("doctor");
 const allOutput: string[] = [];
 
@@ -129,7 +39,7 @@ function env(overrides: Record<string, string | undefined> = {}): NodeJS.Process
     SLACK_BOT_TOKEN: slack.botToken,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.url,
-    ADH_BASE_URL: adhProxy.url,
+    ADH_BASE_URL: adh.url,
     ADH_TENANT_ID: adh.tenantId,
     ADH_CLIENT_ID: adh.clientId,
     ADH_CLIENT_SECRET: adh.clientSecret,
@@ -163,7 +73,6 @@ beforeAll(async () => {
   slack.addChannel(REMINDERS, { member: true });
   slack.addChannel("C0OUTSIDE", { member: false });
   adh = await startFakeAdh();
-  adhProxy = await withSelfRoles(adh, () => botIsAdmin);
 });
 
 afterAll(async () => {
@@ -172,7 +81,7 @@ afterAll(async () => {
   for (const secret of [adh.clientSecret, slack.botToken, SIGNING_SECRET, ...adh.issuedTokens]) {
     expect(text).not.toContain(secret);
   }
-  await Promise.all([slack.close(), adhProxy.close(), adh.close()]);
+  await Promise.all([slack.close(), adh.close()]);
   await deletePrefix(prefix);
 });
 
@@ -273,7 +182,7 @@ describe("npm run doctor", () => {
   });
 
   it("fails when the bot's ADH client lacks Tenant Administrator and says where to add it", async () => {
-    botIsAdmin = false;
+    adh.setBotAdmin(false);
     try {
       const { code, lines } = await doctor(env());
       expect(code).toBe(1);
@@ -281,7 +190,7 @@ describe("npm run doctor", () => {
         "✘ ADH client holds the Tenant Administrator role — the client lacks Tenant Administrator (roles held: Tenant Member). Fix: in the ADH portal, Security > Clients > Client Credentials > the bot's client (ADH_CLIENT_ID) > Roles: add Tenant Administrator.",
       );
     } finally {
-      botIsAdmin = true;
+      adh.setBotAdmin(true);
     }
   });
 
