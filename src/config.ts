@@ -213,7 +213,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       problems.push(`${issue.path.join(".")}: ${issue.message}`);
     }
   }
-  if (parsed.success && !parsed.data.SLACK_APP_TOKEN && !parsed.data.SLACK_SIGNING_SECRET) {
+  if (!env.SLACK_APP_TOKEN?.trim() && !env.SLACK_SIGNING_SECRET?.trim()) {
     problems.push(
       "SLACK_SIGNING_SECRET: is required in HTTP mode (no SLACK_APP_TOKEN): copy it from your Slack app's Basic Information page, or set SLACK_APP_TOKEN to use Socket Mode",
     );

@@ -23,6 +23,7 @@ describe("configuration", () => {
       "ADH_CLIENT_SECRET",
       "APPROVAL_CHANNEL",
       "APPROVERS",
+      "SLACK_SIGNING_SECRET",
     ]) {
       expect(result.message).toContain(`${name}: is required`);
     }
