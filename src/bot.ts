@@ -130,7 +130,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     approvalsRequired: config.approvalsRequired,
     allowSelfApproval: config.allowSelfApproval,
     requestTtlMs: config.requestTtlHours * 3_600_000,
-    createLeaseMs: options.createLeaseMs,
+    createLeaseMs: options.createLeaseMs ?? config.createLeaseMs,
     now,
     onEvent: (event) => {
       const outcome = APPROVAL_EVENTS[event];
@@ -186,15 +186,21 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     async stop(timeoutMs = 10_000) {
       if (shuttingDown) return;
       shuttingDown = true;
+      // The budget covers closing as well: drain gets what is left after a reserve for it.
+      const closeReserveMs = Math.min(1_500, timeoutMs / 4);
       clearInterval(timer);
       await slackApp.stop().catch(() => undefined);
-      const drained = await workflow.drain(timeoutMs);
+      const drained = await workflow.drain(timeoutMs - closeReserveMs);
       if (!drained)
         logger.warn(
           "in-flight work did not finish in time; it will be reconciled on the next start",
         );
-      await Promise.allSettled([tick, reminders.stop()]);
-      await adh.close();
+      await Promise.race([
+        Promise.allSettled([tick, reminders.stop()]),
+        new Promise((resolve) => setTimeout(resolve, 300).unref()),
+      ]);
+      // Calls still on the wire are aborted: a create cut short stays `creating`.
+      await adh.close(300);
       await closeRedis(redis);
       logger.info("hybrid-client-bot stopped");
     },

@@ -161,6 +161,7 @@ const envSchema = z.object({
     }),
   REMINDER_INTERVAL_SECONDS: int(900, 1, 86_400),
   TENANT_SYNC_INTERVAL_SECONDS: int(21_600, 10, 7 * 86_400),
+  CREATE_LEASE_SECONDS: int(60, 0, 3_600),
   LOG_LEVEL: z
     .string()
     .optional()
@@ -199,6 +200,8 @@ export interface Config {
   reminderDays: number[];
   reminderIntervalSeconds: number;
   tenantSyncIntervalSeconds: number;
+  /** How long a `creating` request is left to the instance that started it before another takes it over. */
+  createLeaseMs: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -251,6 +254,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       reminderDays: e.REMINDER_DAYS,
       reminderIntervalSeconds: e.REMINDER_INTERVAL_SECONDS,
       tenantSyncIntervalSeconds: e.TENANT_SYNC_INTERVAL_SECONDS,
+      createLeaseMs: e.CREATE_LEASE_SECONDS * 1_000,
       logLevel: e.LOG_LEVEL,
     },
   };

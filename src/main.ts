@@ -35,7 +35,8 @@ async function shutdown(signal: string, code = 0): Promise<void> {
   bot.logger.info({ signal }, "shutting down");
   const hardStop = setTimeout(() => process.exit(code || 1), 12_000);
   hardStop.unref();
-  await bot.stop(10_000);
+  // Under the 10 s an orchestrator is promised, with room for the process to end.
+  await bot.stop(9_000);
   process.exit(code);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -104,8 +104,8 @@ export class AdhClient {
     return this.transport.getToken();
   }
 
-  close(): Promise<void> {
-    return this.transport.close();
+  close(graceMs?: number): Promise<void> {
+    return this.transport.close(graceMs);
   }
 
   // ── hybrid clients ────────────────────────────────────────────────────────────

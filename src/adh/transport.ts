@@ -146,8 +146,14 @@ export class AdhTransport {
     return this.tokens.get();
   }
 
-  async close(): Promise<void> {
-    await this.agent.close();
+  /** Closes the connections; requests still in flight after `graceMs` are aborted. */
+  async close(graceMs = 1_000): Promise<void> {
+    const closed = this.agent.close().then(
+      () => true,
+      () => true,
+    );
+    const late = sleep(graceMs, false);
+    if (!(await Promise.race([closed, late]))) await this.agent.destroy().catch(() => undefined);
   }
 
   /** Sends an API call; 2xx and `passStatuses` come back, anything else throws AdhError. */

@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { CreateHybridClientResult } from "../adh/client.js";
 import { AdhError } from "../adh/errors.js";
+import { isRedisUnavailable } from "../store/redis.js";
 import { type Change, RequestNotFoundError, type RequestStore } from "../store/request-store.js";
 import {
   FormDraft,
@@ -106,6 +107,9 @@ export class RequestWorkflow {
       }
       return { ok: true, adhUserId: user.id };
     } catch (error) {
+      // Redis failing (the user directory's cache) is not ADH failing: let the caller say
+      // "storage temporarily unavailable, nothing was lost".
+      if (isRedisUnavailable(error)) throw error;
       this.o.logger.warn({ err: describeError(error), slackUserId }, "requester check failed");
       return {
         ok: false,

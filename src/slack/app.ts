@@ -1,7 +1,7 @@
 // The Bolt app: HTTP mode (POST /slack/events, signatures verified) when there is no
 // app-level token, Socket Mode when there is. Ops routes are served in both modes.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { App, type CustomRoute, HTTPReceiver, LogLevel } from "@slack/bolt";
+import { App, type CustomRoute, HTTPModuleFunctions, HTTPReceiver, LogLevel } from "@slack/bolt";
 import type { Logger } from "pino";
 import { slackLogger } from "../log.js";
 import { registerButtons } from "./listeners/buttons.js";
@@ -88,6 +88,15 @@ function httpReceiver(
     // Never true in production: the ack must go out before the slow work.
     processBeforeResponse: false,
     customPropertiesExtractor: (req) => ({ httpRequest: req }),
+    // Bolt's default handler logs the error itself only at debug: say what it was.
+    processEventErrorHandler: async (args) => {
+      const req = args.request as TaggedRequest;
+      options.logger.error(
+        { err: args.error.message, code: (args.error as { code?: string }).code, kind: req[KIND] },
+        "unhandled error while processing a Slack request",
+      );
+      return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+    },
   });
   const listener = receiver.requestListener;
   receiver.requestListener = (req: TaggedRequest, res: ServerResponse) => {

@@ -1,19 +1,10 @@
 // What a user is told when something outside their control failed: what happened and
 // what to do next, never a stack trace.
 import { AdhError } from "../adh/errors.js";
-
-export function isStorageError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  return (
-    error.name === "MaxRetriesPerRequestError" ||
-    /Connection is closed|Command timed out|ECONNREFUSED|Stream isn't writeable|enableOfflineQueue/i.test(
-      error.message,
-    )
-  );
-}
+import { isRedisUnavailable } from "../store/redis.js";
 
 export function friendlyFailure(error: unknown): string {
-  if (isStorageError(error)) {
+  if (isRedisUnavailable(error)) {
     return "The bot's storage is temporarily unavailable. Nothing was lost; try again in a minute.";
   }
   if (error instanceof AdhError) {

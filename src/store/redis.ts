@@ -46,3 +46,14 @@ export async function closeRedis(redis: Redis): Promise<void> {
     redis.disconnect();
   }
 }
+
+/** True for the errors ioredis gives while Redis cannot be reached (not for a bad command). */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === "MaxRetriesPerRequestError" ||
+    /Connection is closed|Command timed out|ECONNREFUSED|Stream isn't writeable|enableOfflineQueue/i.test(
+      error.message,
+    )
+  );
+}

@@ -124,11 +124,8 @@ describe("Redis down during Slack requests", () => {
     expect(JSON.stringify(answer.body)).toMatch(UNAVAILABLE);
   });
 
-  // BUG (reported to the lead): RequestWorkflow.checkRequester catches every error as
-  // "adh-unavailable", so a Redis failure in the user directory's cache replaces the modal
-  // with "ADH unreachable — AVEVA Data Hub could not be reached to check your role (Command
-  // timed out)": wrong part blamed, and no "nothing was lost". Flip to `it` once fixed.
-  it.fails("`add` tells the user storage is unavailable and nothing was lost, not that ADH is unreachable", async () => {
+  // Redis failing inside the role check is a storage problem, not ADH being unreachable.
+  it("`add` tells the user storage is unavailable and nothing was lost, not that ADH is unreachable", async () => {
     const told = await answerTo(add);
     expect(told).toMatch(UNAVAILABLE);
     expect(told).not.toMatch(/AVEVA Data Hub could not be reached/);
