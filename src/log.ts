@@ -37,15 +37,25 @@ const SECRET_KEYS = [
   "x-slack-signature",
 ];
 
-/** Redaction paths: each secret key at the top level and up to three levels down. */
-export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [
-  k,
-  `*.${k}`,
-  `*.*.${k}`,
-  `*.*.*.${k}`,
-  `headers["${k.toLowerCase()}"]`,
-  `*.headers["${k.toLowerCase()}"]`,
-]);
+const SECRET_KEY_SET = new Set(SECRET_KEYS.map((k) => k.toLowerCase()));
+const CENSOR = "[Redacted]";
+const MAX_DEPTH = 4;
+
+/**
+ * Replaces every secret-named key (any letter case) down to MAX_DEPTH levels. One walk
+ * per line costs a few µs; pino's wildcard redact paths for the same depth cost ~250 µs
+ * per line and ~100 µs per child logger (measured by the benchmark).
+ */
+export function censorSecrets(value: unknown, depth = 0): unknown {
+  if (depth > MAX_DEPTH || value === null || typeof value !== "object") return value;
+  if (value instanceof Error) return value;
+  if (Array.isArray(value)) return value.map((v) => censorSecrets(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    out[key] = SECRET_KEY_SET.has(key.toLowerCase()) ? CENSOR : censorSecrets(v, depth + 1);
+  }
+  return out;
+}
 
 // Token-shaped substrings inside free-text messages (e.g. a library's debug line).
 const TOKEN_PATTERN =
@@ -64,10 +74,14 @@ export function createLogger(options: {
     {
       name: options.name ?? "hybrid-client-bot",
       level: options.level ?? "info",
-      redact: { paths: [...new Set(REDACT_PATHS)], censor: "[Redacted]" },
+      // Top-level keys (these also cover child-logger bindings); deeper ones in formatters.log.
+      redact: { paths: SECRET_KEYS, censor: CENSOR },
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (object) => censorSecrets(object) as Record<string, unknown>,
+      },
       hooks: {
         // Strings are not covered by path redaction; scrub token shapes from them.
         logMethod(args, method) {

@@ -8,8 +8,8 @@
 // that changes underneath can skip an item, which would look like a deletion).
 import type { Logger } from "../log.js";
 import type { SecretRef, TrackedSecretStore, TrackInput } from "../store/tracked-secrets.js";
+import { TaskPool } from "../task-pool.js";
 import type { SecretSource } from "./ports.js";
-import { TaskPool } from "./task-pool.js";
 import { expirationSeconds } from "./thresholds.js";
 
 export interface TenantSyncOptions {

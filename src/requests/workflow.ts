@@ -7,6 +7,7 @@ import type { CreateHybridClientResult } from "../adh/client.js";
 import { AdhError } from "../adh/errors.js";
 import { isRedisUnavailable } from "../store/redis.js";
 import { type Change, RequestNotFoundError, type RequestStore } from "../store/request-store.js";
+import { TaskPool } from "../task-pool.js";
 import {
   FormDraft,
   type HybridClientRequest,
@@ -71,6 +72,9 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class RequestWorkflow {
   private readonly now: () => number;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** A burst of approvals queues here instead of flooding ADH and the event loop. */
+  private readonly creates = new TaskPool(32);
+  private readonly adminChecks = new Map<string, number>();
   private stopping = false;
 
   constructor(private readonly o: WorkflowOptions) {
@@ -117,6 +121,20 @@ export class RequestWorkflow {
         message: `AVEVA Data Hub could not be reached to check your role (${describeError(error)}). Nothing was submitted; try again in a few minutes.`,
       };
     }
+  }
+
+  /**
+   * The check made when a form opens: a positive answer is reused for a minute, since the
+   * role is checked again on submit and again before anything is created.
+   */
+  async checkRequesterForForm(slackUserId: string): Promise<RequesterCheck> {
+    const checkedAt = this.adminChecks.get(slackUserId);
+    if (checkedAt !== undefined && this.now() - checkedAt < 60_000)
+      return { ok: true, adhUserId: "" };
+    const check = await this.checkRequester(slackUserId);
+    if (check.ok) this.adminChecks.set(slackUserId, this.now());
+    else this.adminChecks.delete(slackUserId);
+    return check;
   }
 
   /** Stores a pending request and posts it for approval. */
@@ -189,7 +207,9 @@ export class RequestWorkflow {
     await this.safely("update approval message", () =>
       this.o.notifier.updateApproval(outcome.request),
     );
-    if (outcome.request.status === "creating") this.track(this.complete(outcome.request));
+    if (outcome.request.status === "creating") {
+      this.track(this.creates.run(() => this.complete(outcome.request)));
+    }
     return { ok: true };
   }
 
@@ -228,7 +248,7 @@ export class RequestWorkflow {
     await this.safely("update approval message", () =>
       this.o.notifier.updateApproval(outcome.request),
     );
-    this.track(this.complete(outcome.request));
+    this.track(this.creates.run(() => this.complete(outcome.request)));
     return { ok: true };
   }
 
@@ -528,6 +548,8 @@ export class RequestWorkflow {
     event: "denied" | "expired" | "created" | "failed",
   ) {
     await this.safely("update approval message", () => this.o.notifier.updateApproval(request));
+    // "created" needs no second message: the Reveal DM itself tells the requester.
+    if (event === "created") return;
     await this.safely("tell requester", () => this.o.notifier.tellRequester(request, event));
   }
 

@@ -2,6 +2,7 @@
 import { WebClient, type WebClientOptions } from "@slack/web-api";
 import type { Logger } from "pino";
 import { slackLogger } from "../log.js";
+import { slackFetch } from "./slack-fetch.js";
 
 export function slackClientOptions(apiUrl: string | undefined, logger: Logger): WebClientOptions {
   return {
@@ -10,6 +11,7 @@ export function slackClientOptions(apiUrl: string | undefined, logger: Logger): 
     // A few quick retries; the SDK's default (10 over ~30 min) would hold work hostage.
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
     timeout: 10_000,
+    fetch: slackFetch,
   };
 }
 

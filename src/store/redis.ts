@@ -21,6 +21,8 @@ export function createRedis(settings: RedisSettings, extra: RedisOptions = {}): 
     commandTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
     lazyConnect: false,
+    // Concurrent commands from many clicks share round trips (one write per tick).
+    enableAutoPipelining: true,
     ...extra,
   });
 }

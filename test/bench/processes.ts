@@ -32,9 +32,19 @@ export interface Memory {
 export function spawnBot(env: Record<string, string>, logFile: string): Promise<Spawned> {
   // BENCH_CPU_PROF=1: each bot writes a .cpuprofile into bench-results/ when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${RESULTS}`] : [];
-  // BENCH_BOT_NODE_OPTIONS="--max-semi-space-size=4": try V8 settings on the bot only.
-  const options = process.env.BENCH_BOT_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? [];
+  // The V8 flags of `npm start` (production), unless BENCH_BOT_NODE_OPTIONS says otherwise.
+  const options = (process.env.BENCH_BOT_NODE_OPTIONS ?? productionNodeFlags().join(" "))
+    .split(/\s+/)
+    .filter(Boolean);
   return spawnAndWait(process.execPath, [...options, ...profile, BOT_MAIN], env, logFile);
+}
+
+/** The node flags in package.json's `start` script: what production runs the bot with. */
+export function productionNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, "utf8")) as {
+    scripts: { start: string };
+  };
+  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith("--"));
 }
 
 export function spawnBareApp(env: Record<string, string>, logFile: string): Promise<Spawned> {

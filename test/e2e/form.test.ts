@@ -122,10 +122,11 @@ describe("the Add Client form", () => {
     expect(JSON.stringify(update.args.view)).toContain("ghost@example.com");
   });
 
+  // approver1 has not opened a form yet: a recent positive check would be reused.
   it("says ADH is unreachable, without a stack trace, when the role check cannot finish", async () => {
     h.adh.inject("GET /Users/:id/Roles", { status: 503, times: 20 });
     try {
-      const { viewId } = await openForm(USERS.requester);
+      const { viewId } = await openForm(USERS.approver1);
       const update = await h.slack.waitForCall(
         "views.update",
         (c) => c.args.view_id === viewId,

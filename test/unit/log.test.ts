@@ -51,6 +51,22 @@ describe("log redaction", () => {
     expect(out).not.toContain("xoxb-999-888-zzz");
   });
 
+  it("redacts secret keys in any letter case, four levels down, and in child bindings", () => {
+    const { lines, logger } = capture();
+    const original = {
+      a: { b: { c: { ClientSecret: "deep-secret-1", AUTHORIZATION: "Bearer deep-2" } } },
+    };
+    logger
+      .child({ client_secret: "bound-secret-3" })
+      .info({ call: original, list: [{ secret: "in-array-4" }] }, "x");
+    const out = lines.join("");
+    for (const leaked of ["deep-secret-1", "deep-2", "bound-secret-3", "in-array-4"]) {
+      expect(out).not.toContain(leaked);
+    }
+    // The caller's object is not modified.
+    expect(original.a.b.c.ClientSecret).toBe("deep-secret-1");
+  });
+
   it("gives child loggers the request id", () => {
     const { lines, logger } = capture();
     logger.child({ requestId: "R1" }).info("hello");

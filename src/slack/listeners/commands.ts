@@ -81,7 +81,7 @@ export async function openClientForm(
         channelId: at.channelId,
       }),
     });
-    const check = await ctx.workflow.checkRequester(at.userId);
+    const check = await ctx.workflow.checkRequesterForForm(at.userId);
     if (!check.ok && opened.view?.id) {
       await replaceView(
         client,
@@ -117,7 +117,7 @@ export async function openRotationForm(
     const viewId = opened.view?.id;
     if (!viewId) return;
     const [check, rotation] = await Promise.all([
-      ctx.workflow.checkRequester(at.userId),
+      ctx.workflow.checkRequesterForForm(at.userId),
       ctx.workflow.prepareRotation(at.clientId),
     ]);
     if (!check.ok) {
