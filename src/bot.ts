@@ -145,6 +145,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       appToken: config.slackAppToken,
       signingSecret: config.slackSigningSecret,
       apiUrl: config.slackApiUrl,
+      appId: config.slackAppId,
       port: config.port,
       logger,
       routes: opsRoutes({ readiness, metrics, isShuttingDown: () => shuttingDown }),

@@ -77,6 +77,15 @@ const envSchema = z.object({
     .trim()
     .optional()
     .transform((v) => (v ? v : undefined)),
+  SLACK_APP_ID: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine((v) => v === undefined || /^A[A-Z0-9]{2,}$/.test(v), {
+      error:
+        "expected the App ID from your Slack app's Basic Information page (A…), or leave unset",
+    }),
   SLACK_API_URL: url(undefined, "the base URL of the Slack Web API, e.g. https://slack.com/api/"),
   PORT: int(3000, 1, 65535),
   ADH_BASE_URL: url(
@@ -181,6 +190,8 @@ export interface Config {
   slackAppToken: string | undefined;
   slackSigningSecret: string | undefined;
   slackApiUrl: string | undefined;
+  /** Requests naming another api_app_id are ignored; unset: not checked. */
+  slackAppId: string | undefined;
   port: number;
   adhBaseUrl: string;
   adhTenantId: string;
@@ -237,6 +248,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       slackAppToken: e.SLACK_APP_TOKEN,
       slackSigningSecret: e.SLACK_SIGNING_SECRET,
       slackApiUrl: e.SLACK_API_URL,
+      slackAppId: e.SLACK_APP_ID,
       port: e.PORT,
       adhBaseUrl: (e.ADH_BASE_URL as string).replace(/\/+$/, ""),
       adhTenantId: e.ADH_TENANT_ID,

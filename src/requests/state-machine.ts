@@ -83,19 +83,45 @@ export function reclaimCreate(r: HybridClientRequest, leaseMs: number, now: numb
   return { next: { ...r, updatedAt: now } };
 }
 
+/**
+ * The client exists but the DM with the Reveal button could not be sent, so nobody could
+ * ever reveal: the request fails like a create, and Retry (which finds the client by its
+ * Id) sends the DM again.
+ */
+export function failDelivery(r: HybridClientRequest, error: RequestError, now: number): Transition {
+  if (r.status !== "created" || r.reveal !== "ready" || r.dm) {
+    return refuse({ code: "already-decided", request: r });
+  }
+  return { next: { ...r, status: "failed", reveal: "none", error, updatedAt: now } };
+}
+
+/**
+ * The replica running a create proves it still holds the lease (nobody reclaimed it since
+ * `ownedAt`) and renews it.
+ */
+export function renewCreate(r: HybridClientRequest, ownedAt: number, now: number): Transition {
+  if (r.status !== "creating" || r.updatedAt !== ownedAt) {
+    return refuse({ code: "already-decided", request: r });
+  }
+  return { next: { ...r, updatedAt: Math.max(now, ownedAt + 1) } };
+}
+
 /** An approver retries a failed create. */
 export function retry(r: HybridClientRequest, now: number): Transition {
   if (r.status !== "failed") return refuse({ code: "not-failed", request: r });
   return { next: { ...r, status: "creating", updatedAt: now } };
 }
 
-/** Records where the approvals message was posted, so decisions can update it. */
+/**
+ * Records where the approvals message was posted, so decisions can update it. Not a state
+ * change: updatedAt stays, since a create that an instant approval started fences on it.
+ */
 export function attachApprovalMessage(
   r: HybridClientRequest,
   approvalMessage: { channel: string; ts: string },
-  now: number,
+  _now: number,
 ): Transition {
-  return { next: { ...r, approvalMessage, updatedAt: now } };
+  return { next: { ...r, approvalMessage } };
 }
 
 /** Records the DM that carries the Reveal button. */

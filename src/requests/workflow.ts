@@ -11,6 +11,7 @@ import { TaskPool } from "../task-pool.js";
 import {
   FormDraft,
   type HybridClientRequest,
+  type MessageRef,
   type RequestDraft,
   type RequestError,
   type SecretDetails,
@@ -163,17 +164,27 @@ export class RequestWorkflow {
     };
     await this.o.store.create(request);
     this.audit("request.submitted", request, draft.requesterId);
+    let current: HybridClientRequest;
+    let ref: MessageRef | undefined;
     try {
-      const ref = await this.o.notifier.postApproval(request);
+      ref = await this.o.notifier.postApproval(request);
+      const at = ref;
       const posted = await this.change(request.id, (r) =>
-        result(machine.attachApprovalMessage(r, ref, this.now())),
+        result(machine.attachApprovalMessage(r, at, this.now())),
       );
-      const current = posted.request ?? request;
-      await this.o.notifier.tellRequester(current, "submitted");
-      return { ok: true, request: current };
+      current = posted.request ?? request;
     } catch (error) {
       // Approvers would never see it: withdraw it rather than leave it dangling.
-      await this.change(request.id, (r) => result(machine.cancel(r, r.requesterId, this.now())));
+      const withdrawn = await this.change(request.id, (r) =>
+        result(machine.cancel(r, r.requesterId, this.now())),
+      );
+      // Posted but not recorded: its buttons are live, so show them the withdrawal.
+      const at = ref;
+      if (at && withdrawn.ok) {
+        await this.safely("update approval message", () =>
+          this.o.notifier.updateApproval({ ...withdrawn.request, approvalMessage: at }),
+        );
+      }
       this.o.logger.error(
         { err: describeError(error), requestId: request.id },
         "approval post failed",
@@ -183,6 +194,9 @@ export class RequestWorkflow {
         message: `Your request could not be posted to the approvals channel (${describeError(error)}). Ask the bot's operator to invite the bot there (/invite @hybrid-client-bot), then submit again.`,
       };
     }
+    // The approvers already see it: a lost receipt must not withdraw it.
+    await this.safely("tell requester", () => this.o.notifier.tellRequester(current, "submitted"));
+    return { ok: true, request: current };
   }
 
   /** May this Slack user approve, deny or retry? */
@@ -204,9 +218,7 @@ export class RequestWorkflow {
     );
     if (!outcome.ok) return { ok: false, message: refusalMessage(outcome.result) };
     this.audit("request.approved", outcome.request, approverId);
-    await this.safely("update approval message", () =>
-      this.o.notifier.updateApproval(outcome.request),
-    );
+    await this.safely("update approval message", () => this.refreshApproval(requestId));
     if (outcome.request.status === "creating") {
       this.track(this.creates.run(() => this.complete(outcome.request)));
     }
@@ -232,9 +244,7 @@ export class RequestWorkflow {
     );
     if (!outcome.ok) return { ok: false, message: refusalMessage(outcome.result) };
     this.audit("request.cancelled", outcome.request, userId);
-    await this.safely("update approval message", () =>
-      this.o.notifier.updateApproval(outcome.request),
-    );
+    await this.safely("update approval message", () => this.refreshApproval(requestId));
     return { ok: true, message: "Your request was cancelled." };
   }
 
@@ -245,9 +255,7 @@ export class RequestWorkflow {
     const outcome = await this.change(requestId, (r) => result(machine.retry(r, this.now())));
     if (!outcome.ok) return { ok: false, message: refusalMessage(outcome.result) };
     this.audit("request.retried", outcome.request, userId);
-    await this.safely("update approval message", () =>
-      this.o.notifier.updateApproval(outcome.request),
-    );
+    await this.safely("update approval message", () => this.refreshApproval(requestId));
     this.track(this.creates.run(() => this.complete(outcome.request)));
     return { ok: true };
   }
@@ -287,14 +295,25 @@ export class RequestWorkflow {
    */
   async complete(request: HybridClientRequest): Promise<void> {
     const log = this.o.logger.child({ requestId: request.id, clientId: request.clientId });
+    // The lease on this create, renewed before each step: a replica that took the create
+    // over (after a stall longer than the lease) owns it from then on, and this one stops.
+    let ownedAt = request.updatedAt;
+    const stillMine = async () => {
+      const renewed = await this.change(request.id, (r) =>
+        result(machine.renewCreate(r, ownedAt, this.now())),
+      );
+      if (renewed.ok) ownedAt = renewed.request.updatedAt;
+      return renewed.ok;
+    };
     try {
       const check = await this.checkRequester(request.requesterId);
       if (!check.ok) {
         await this.fail(request.id, { message: `Requester check failed: ${check.message}` });
         return;
       }
+      if (!(await stillMine())) return;
       if (request.kind === "new-client") {
-        await this.createClient(request);
+        if (!(await this.createClient(request, stillMine))) return;
       } else {
         const refusal = await this.checkRotation(request.clientId);
         if (refusal) {
@@ -302,12 +321,20 @@ export class RequestWorkflow {
           return;
         }
       }
+      if (!(await stillMine())) return;
       const created = await this.change(request.id, (r) =>
         result(machine.markCreated(r, this.now())),
       );
       if (!created.ok) return;
       this.audit("client.created", created.request, "system");
-      const dm = await this.o.notifier.sendCreatedDm(created.request);
+      let dm: MessageRef;
+      try {
+        dm = await this.o.notifier.sendCreatedDm(created.request);
+      } catch (error) {
+        // Without this DM the requester has no Reveal button: hand it back to the approvers.
+        await this.failDelivery(request.id, error);
+        return;
+      }
       const withDm = await this.change(request.id, (r) =>
         result(machine.attachDm(r, dm, this.now())),
       );
@@ -327,7 +354,11 @@ export class RequestWorkflow {
     }
   }
 
-  private async createClient(request: HybridClientRequest): Promise<void> {
+  /** False when another replica took the create over meanwhile (then nothing is deleted). */
+  private async createClient(
+    request: HybridClientRequest,
+    stillMine: () => Promise<boolean>,
+  ): Promise<boolean> {
     const created = await this.o.adh
       .createHybridClient({
         Id: request.clientId,
@@ -340,6 +371,8 @@ export class RequestWorkflow {
         SecretExpirationDate: request.secret.expiration,
       })
       .catch((error) => this.recoverEarlierCreate(request, error));
+    // A replica that took over may have revealed a secret by now: never delete after that.
+    if (!(await stillMine())) return false;
     // Nobody ever sees the initial secret: the requester gets a fresh one at reveal.
     // When the create was recovered from a 409 we never learnt its id, but a client
     // this young holds only secrets that nobody has seen, so all of them go.
@@ -347,6 +380,7 @@ export class RequestWorkflow {
       ? [created.initialSecret.id]
       : (await this.o.adh.listSecrets(request.clientId)).map((s) => s.Id);
     for (const secretId of unseen) await this.o.adh.deleteSecret(request.clientId, secretId);
+    return true;
   }
 
   /**
@@ -376,6 +410,17 @@ export class RequestWorkflow {
     return null;
   }
 
+  /** The "created" DM could not be sent: the request fails visibly, and Retry sends it. */
+  private async failDelivery(requestId: string, cause: unknown): Promise<void> {
+    const message = `The client was created, but the message with the Reveal button could not be sent to the requester (${describeError(cause)}). Retry sends it again.`;
+    const failed = await this.change(requestId, (r) =>
+      result(machine.failDelivery(r, { message, at: this.now() }, this.now())),
+    );
+    if (!failed.ok) return;
+    this.audit("request.failed", failed.request, "system", { error: message });
+    await this.announce(failed.request, "failed");
+  }
+
   private async fail(requestId: string, error: Omit<RequestError, "at">): Promise<void> {
     const failed = await this.change(requestId, (r) =>
       result(machine.markFailed(r, { ...error, at: this.now() }, this.now())),
@@ -396,13 +441,25 @@ export class RequestWorkflow {
     if (!claimed.ok) return { ok: false, message: refusalMessage(claimed.result) };
     const request = claimed.request;
     let minted: Awaited<ReturnType<AdhPort["addSecret"]>>;
+    // Secrets already on the client: after a mint that may have been applied, any other
+    // one is ours, and nobody will ever see its value.
+    let known: Set<number> | undefined;
     try {
+      known = new Set((await this.o.adh.listSecrets(request.clientId)).map((s) => s.Id));
       minted = await this.o.adh.addSecret(request.clientId, {
         Description: request.secret.description,
         Expiration: request.secret.expiration,
       });
     } catch (error) {
       const problem = toRequestError(error, this.now());
+      const before = known;
+      if (before && mayHaveApplied(error)) {
+        await this.safely("remove a secret minted but never shown", async () => {
+          for (const s of await this.o.adh.listSecrets(request.clientId)) {
+            if (!before.has(s.Id)) await this.o.adh.deleteSecret(request.clientId, s.Id);
+          }
+        });
+      }
       await this.change(requestId, (r) => result(machine.abortReveal(r, problem, this.now())));
       await this.safely("update DM", async () => {
         const current = await this.o.store.get(requestId);
@@ -416,7 +473,15 @@ export class RequestWorkflow {
     const done = await this.change(requestId, (r) =>
       result(machine.finishReveal(r, minted.secret.Id, this.now())),
     );
-    const revealed = done.request ?? request;
+    if (!done.ok) {
+      // Another click took this reveal over (this mint outlived its lease) and shows its
+      // own secret: this one is never shown, and must not stay live.
+      await this.safely("remove a secret minted but never shown", () =>
+        this.o.adh.deleteSecret(request.clientId, minted.secret.Id),
+      );
+      return { ok: false, message: refusalMessage(done.result) };
+    }
+    const revealed = done.request;
     this.audit("secret.revealed", revealed, userId, { secretId: minted.secret.Id });
     await this.safely("update DM", () => this.o.notifier.updateDm(revealed));
     await this.safely("track secret", () =>
@@ -547,10 +612,26 @@ export class RequestWorkflow {
     request: HybridClientRequest,
     event: "denied" | "expired" | "created" | "failed",
   ) {
-    await this.safely("update approval message", () => this.o.notifier.updateApproval(request));
+    await this.safely("update approval message", () => this.refreshApproval(request.id));
     // "created" needs no second message: the Reveal DM itself tells the requester.
     if (event === "created") return;
     await this.safely("tell requester", () => this.o.notifier.tellRequester(request, event));
+  }
+
+  /**
+   * Shows the stored state on the approvals message. Updates from two clicks (or a 429
+   * retried later with its old arguments) can land out of order, so whoever finishes an
+   * update reads the request again and renders once more if what it shows has changed:
+   * the last update to land then always shows the latest state.
+   */
+  private async refreshApproval(requestId: string): Promise<void> {
+    let rendered: string | undefined;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.o.store.get(requestId);
+      if (!current || shownOnApproval(current.request) === rendered) return;
+      await this.o.notifier.updateApproval(current.request);
+      rendered = shownOnApproval(current.request);
+    }
   }
 
   /** Slack being slow or down must not undo a decision already stored. */
@@ -582,6 +663,17 @@ export class RequestWorkflow {
       event,
     );
   }
+}
+
+/** What the approvals message shows of a request (lease renewals and refs change nothing). */
+function shownOnApproval(r: HybridClientRequest): string {
+  return JSON.stringify([r.status, r.approvals, r.denial ?? null, r.error ?? null]);
+}
+
+/** A failure after which ADH may still have applied the call (5xx, timeout, no answer). */
+function mayHaveApplied(error: unknown): boolean {
+  if (!(error instanceof AdhError)) return true;
+  return error.status === undefined || error.status === 408 || error.status >= 500;
 }
 
 /** Adapts a state-machine transition to the store's change shape. */

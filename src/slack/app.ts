@@ -1,7 +1,14 @@
 // The Bolt app: HTTP mode (POST /slack/events, signatures verified) when there is no
 // app-level token, Socket Mode when there is. Ops routes are served in both modes.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { App, type CustomRoute, HTTPModuleFunctions, HTTPReceiver, LogLevel } from "@slack/bolt";
+import {
+  App,
+  type CustomRoute,
+  defaultBodyLimit,
+  HTTPModuleFunctions,
+  HTTPReceiver,
+  LogLevel,
+} from "@slack/bolt";
 import type { Logger } from "pino";
 import { slackLogger } from "../log.js";
 import { registerButtons } from "./listeners/buttons.js";
@@ -18,6 +25,8 @@ export interface SlackAppOptions {
   port: number;
   logger: Logger;
   routes: CustomRoute[];
+  /** SLACK_APP_ID: when set, requests naming another app (api_app_id) are not acted on. */
+  appId?: string | undefined;
   /** Bot user and bot ids, when known, spare Bolt its own auth.test at start. */
   botIdentity?: { botId: string; botUserId: string };
   /** Observes every request's kind and whether its listener finished without error. */
@@ -49,6 +58,21 @@ export function createSlackApp(options: SlackAppOptions, ctx: ListenerContext): 
     ...(options.botIdentity ?? {}),
     clientOptions: slackClientOptions(options.apiUrl, options.logger),
   });
+
+  if (options.appId) {
+    const ours = options.appId;
+    // Only a sender holding our signing secret gets this far: a payload naming another app
+    // means a shared or leaked secret. It is acknowledged, logged and never acted on.
+    app.use(async (args) => {
+      const appId = (args.body as { api_app_id?: unknown }).api_app_id;
+      if (typeof appId === "string" && appId !== ours) {
+        options.logger.warn({ apiAppId: appId }, "request for another Slack app ignored");
+        if ("ack" in args && typeof args.ack === "function") await args.ack();
+        return;
+      }
+      await args.next();
+    });
+  }
 
   app.use(async ({ body, next, context }) => {
     const kind = requestKind(body as { type?: string; command?: string });
@@ -95,6 +119,13 @@ function httpReceiver(
         { err: args.error.message, code: (args.error as { code?: string }).code, kind: req[KIND] },
         "unhandled error while processing a Slack request",
       );
+      // Thrown before any listener acked: Bolt could not read the body (no user, no view…).
+      // A malformed request is the sender's fault, 400; Bolt's default would answer 500.
+      if (!args.response.headersSent && args.error.name !== "AuthorizationError") {
+        args.response.writeHead(400);
+        args.response.end();
+        return true;
+      }
       return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
     },
   });
@@ -106,9 +137,39 @@ function httpReceiver(
         options.onAck?.(req[KIND] ?? "unparsed", (performance.now() - started) / 1000);
       }
     });
-    return listener(req, res);
+    if (req.method !== "POST" || !req.url?.startsWith("/slack/events")) return listener(req, res);
+    refuseNonObjectBody(req, res).then(
+      (refused) => {
+        if (!refused) listener(req, res);
+      },
+      (error: unknown) => {
+        // The body could not be read (above Bolt's limit, or the client went away).
+        if (res.headersSent) return;
+        res.writeHead(HTTPModuleFunctions.isRawBodyError(error) ? 413 : 400);
+        res.end();
+      },
+    );
   };
   return receiver;
+}
+
+/**
+ * Bolt reads `body.ssl_check` of whatever the body parses to, outside any try: a body that
+ * parses to null (`payload=null`) would never be answered and would reject a promise that
+ * nobody awaits. Such bodies get 400 here; Bolt reuses the buffered body for the rest.
+ */
+async function refuseNonObjectBody(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const buffered = await HTTPModuleFunctions.bufferIncomingMessage(req, defaultBodyLimit);
+  let body: unknown;
+  try {
+    body = HTTPModuleFunctions.parseHTTPRequestBody(buffered);
+  } catch {
+    return false; // Bolt answers what it cannot parse itself (401 unsigned, else 400)
+  }
+  if (typeof body === "object" && body !== null) return false;
+  res.writeHead(400);
+  res.end();
+  return true;
 }
 
 function requestKind(body: { type?: string; command?: string }): string {

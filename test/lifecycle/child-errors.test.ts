@@ -26,7 +26,7 @@ beforeAll(async () => {
     { contentType: "application/json" },
   );
   answers = { unparseable: unparseable.status, nullEvent: nullEvent.status };
-  await child.waitForLine(/An unhandled error occurred/);
+  await child.waitForLine(/unhandled error while processing a Slack request/);
   errorLines = child
     .logs()
     .slice(before)

@@ -341,11 +341,9 @@ describe("malformed requests", () => {
     await stillServes();
   }, 30_000);
 
-  // BUG (reported to the lead): Bolt reads body.user.id and body.view.* while building the
-  // context, before any listener can ack; a signed body without them throws there and the
-  // HTTPReceiver's default processEventErrorHandler answers 500. Fix: src/slack/app.ts
-  // passes a processEventErrorHandler that answers 400 for errors thrown before the ack.
-  it.fails("signed bodies Bolt cannot read (no user, no view) get a 4xx, not a 500", async () => {
+  // Bolt reads body.user / body.view while building its context, before any listener can
+  // ack; the receiver answers such signed-but-malformed bodies 400, not Bolt's 500.
+  it("signed bodies Bolt cannot read (no user, no view) get a 4xx, not a 500", async () => {
     const results = await answers([
       [
         "Approve without a user",
@@ -363,12 +361,9 @@ describe("malformed requests", () => {
     expectNo5xx(results);
   });
 
-  // BUG (reported to the lead): a signed `payload=null` (or a JSON body `null`) makes Bolt's
-  // HTTPReceiver read `null.ssl_check` inside an async closure nobody awaits: the request is
-  // never answered and the process gets an unhandled rejection (fatal without main.ts's
-  // handler). Skipped, not `it.fails`: the unhandled rejection would fail the whole run.
-  // Fix: src/slack/app.ts refuses, before Bolt, a body that does not parse to an object.
-  it.skip("a signed body that parses to null is answered with a 4xx", async () => {
+  // Bolt would read `null.ssl_check` in a closure nobody awaits (no answer, an unhandled
+  // rejection); the receiver refuses a body that does not parse to an object first.
+  it("a signed body that parses to null is answered with a 4xx", async () => {
     const results = await answers([
       ["payload null", () => post(form({ payload: "null" }))],
       ["JSON body null", () => post("null", { contentType: JSON_TYPE })],
@@ -445,10 +440,8 @@ describe("requests and drafts that no longer exist", () => {
     await stillServes();
   });
 
-  // BUG (reported to the lead): the CLIENT_FORM listener in src/slack/listeners/forms.ts
-  // saves the draft under formKeyOf(view), which is "" when private_metadata is not ours,
-  // so such drafts share one key `draft:`. Fix: `formKeyOf(view) || newFormKey()`.
-  it.fails("pane 1 with private_metadata that is not ours keeps no draft under an empty key", async () => {
+  // Metadata that is not ours must not file drafts under one shared empty key.
+  it("pane 1 with private_metadata that is not ours keeps no draft under an empty key", async () => {
     const answer = await post(
       payload(submission(CLIENT_FORM, randomBytes(40).toString("hex"), CLIENT_VALUES)),
     );
@@ -459,11 +452,9 @@ describe("requests and drafts that no longer exist", () => {
 });
 
 describe("payloads for another Slack app", () => {
-  // BUG (reported to the lead): nothing compares api_app_id with this app's id, so a
-  // correctly signed click that names another app still approves. Fix: an optional
-  // SLACK_APP_ID setting and a global middleware in src/slack/app.ts that acks and drops
-  // bodies whose api_app_id differs.
-  it.fails("a click for another api_app_id is ignored", async () => {
+  // Only a holder of our signing secret gets here; a payload naming another app means a
+  // shared or leaked secret, so with SLACK_APP_ID set it is acked and never acted on.
+  it("a click for another api_app_id is ignored", async () => {
     const { approval, read } = await pendingRequest();
     const other = new SlackDriver({
       botUrl: `http://127.0.0.1:${h.config.port}/slack/events`,

@@ -20,7 +20,7 @@ import {
   readSecretForm,
   secretFormErrors,
 } from "../views.js";
-import type { ListenerContext } from "./context.js";
+import { type ListenerContext, newFormKey } from "./context.js";
 
 export function registerForms(app: App, ctx: ListenerContext): void {
   app.view(CLIENT_FORM, async ({ ack, body, view }) => {
@@ -29,7 +29,8 @@ export function registerForms(app: App, ctx: ListenerContext): void {
       await ack({ response_action: "errors", errors: clientFormErrors(checked.errors) });
       return;
     }
-    const key = formKeyOf(view);
+    // Metadata that is not ours must not file every such draft under one shared "" key.
+    const key = formKeyOf(view) || newFormKey();
     const { reminderChannel, reason, ...client } = checked.value;
     try {
       await ctx.workflow.saveDraft(key, {
