@@ -1,11 +1,22 @@
 // A fake Slack Web API on a real HTTP server. The bot reaches it through SLACK_API_URL exactly as
 // it reaches slack.com (form-encoded bodies, Bearer token, 200 + {ok} or 429 + Retry-After), and it
 // refuses what Slack refuses: every limit in LIMITS is enforced, so a payload that would break in
-// production breaks in the tests first.
+// production breaks in the tests first. For Socket Mode it answers apps.connections.open (app-level
+// token only) and serves the WebSocket it points at (./slack-socket-mode.ts).
 import { randomBytes, randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  SOCKET_ACK_TIMEOUT_MS,
+  type SocketAck,
+  type SocketDisconnectReason,
+  type SocketEnvelope,
+  type SocketEnvelopeType,
+  SocketModeHub,
+} from "./slack-socket-mode.js";
+
+export type { SocketAck, SocketDisconnectReason, SocketEnvelope, SocketEnvelopeType };
 
 /** Slack's limits, from docs.slack.dev and the comments in @slack/types (see ../shared/slack-platform.md). */
 export const LIMITS = {
@@ -53,6 +64,10 @@ export const LIMITS = {
 export interface FakeSlackOptions {
   /** Default "xoxb-test-token". */
   botToken?: string;
+  /** The app-level token apps.connections.open takes; default "xapp-1-A0FAKEAPP1-1-test". */
+  appToken?: string;
+  /** How often the Socket Mode server pings each connection; default 10 s. */
+  socketPingIntervalMs?: number;
   /** Granted bot scopes; default: the bot scopes of manifest/manifest.json. */
   scopes?: string[];
   /** Rate-limit the next `times` (default 1) calls of `method` from the start. */
@@ -101,6 +116,8 @@ export interface FakeSlack {
   /** Base URL ending in "/api/", for SLACK_API_URL. */
   url: string;
   botToken: string;
+  /** The app-level token (xapp-…) for SLACK_APP_TOKEN: Socket Mode. */
+  appToken: string;
   botUserId: string;
   botId: string;
   teamId: string;
@@ -142,6 +159,32 @@ export interface FakeSlack {
   dmOf(userId: string): string | undefined;
   /** What Slack does with the bot's answer to a view_submission: validate it, then close, update, push or show errors. */
   applyViewSubmissionAck(viewId: string, ack: unknown): ViewAckResult;
+  /**
+   * Socket Mode: delivers an envelope on an open connection (round-robin over several) and
+   * resolves with the app's ack; rejects when none is open or no ack comes within 3 s.
+   */
+  socketSend(
+    type: SocketEnvelopeType,
+    payload: Record<string, unknown>,
+    timeoutMs?: number,
+  ): Promise<SocketAck>;
+  /** Envelopes delivered and acks received, in order. */
+  socketEnvelopes: SocketEnvelope[];
+  socketAcks: SocketAck[];
+  /** Socket Mode connections open now. */
+  socketConnections(): number;
+  /** Resolves once the `nth` connection since the start (1-based) has been sent its hello. */
+  waitForSocketConnection(nth: number, timeoutMs?: number): Promise<void>;
+  /** Resolves once no Socket Mode connection is open. */
+  waitForSocketsClosed(timeoutMs?: number): Promise<void>;
+  /** Sends Slack's `{type:"disconnect", reason}` on every open connection. */
+  socketDisconnect(reason?: SocketDisconnectReason): void;
+  /**
+   * POST here what Slack would POST to an HTTP-mode app (form-encoded, signature ignored): it is
+   * delivered over the socket and the ack comes back as the response body (empty for a bare ack,
+   * 504 without one). So the SlackDriver, written for HTTP mode, drives a Socket Mode app as is.
+   */
+  socketBridgeUrl: string;
   close(): Promise<void>;
 }
 
@@ -696,6 +739,8 @@ interface Waiter<T> {
 }
 
 const JSON_FIELDS = ["blocks", "view", "attachments"];
+/** Methods that take the app-level token (xapp-…) instead of the bot token. */
+const APP_TOKEN_METHODS = new Set(["apps.connections.open"]);
 const ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const slackId = (prefix: string) =>
   prefix + Array.from({ length: 10 }, () => ID_CHARS[randomInt(ID_CHARS.length)]).join("");
@@ -763,6 +808,7 @@ function send(
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const now = options.now ?? Date.now;
   const botToken = options.botToken ?? "xoxb-test-token";
+  const appToken = options.appToken ?? "xapp-1-A0FAKEAPP1-1-test";
   const scopes = new Set(options.scopes ?? manifestBotScopes());
   const ids = {
     botUserId: "U0FAKEBOT1",
@@ -773,6 +819,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   const calls: RecordedCall[] = [];
   const responses: RecordedResponse[] = [];
+  const sockets = new SocketModeHub({
+    appId: ids.appId,
+    now,
+    pingIntervalMs: options.socketPingIntervalMs ?? 10_000,
+  });
   const callWaiters = new Set<Waiter<RecordedCall>>();
   const responseWaiters = new Set<Waiter<RecordedResponse>>();
   const users = new Map<string, FakeUser>([
@@ -786,6 +837,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const hooks = new Map<string, ResponseHook>();
   const faults = new Map<string, { fault: FakeFault; remaining: number }[]>();
   let random429 = 0;
+  // Set once the server listens: apps.connections.open needs it for the socket's URL.
+  let wsBase = "";
   let tsCounter = 0;
   const tsBase = Math.floor(now() / 1000);
 
@@ -975,6 +1028,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   // --- methods -------------------------------------------------------------------------------
 
   const methods: Record<string, (args: Json) => Json> = {
+    "apps.connections.open": () => ({ ok: true, url: sockets.newConnectionUrl(wsBase) }),
+
     "auth.test": () => ({
       ok: true,
       url: "https://fake-workspace.slack.com/",
@@ -1164,7 +1219,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const auth = req.headers.authorization;
       const presented = auth?.startsWith("Bearer ") ? auth.slice(7) : token;
       if (presented === undefined || presented === "") throw new Refusal("not_authed");
-      if (presented !== botToken) throw new Refusal("invalid_auth");
+      // apps.connections.open takes the app-level token and nothing else does.
+      const wanted = APP_TOKEN_METHODS.has(method) ? appToken : botToken;
+      if (presented !== wanted) {
+        throw new Refusal(
+          presented === botToken || presented === appToken
+            ? "not_allowed_token_type"
+            : "invalid_auth",
+        );
+      }
+      if (wanted === appToken) headers = { "x-oauth-scopes": "connections:write" };
       const queued = faults.get(method)?.[0];
       if (queued !== undefined) {
         queued.remaining -= 1;
@@ -1232,20 +1296,41 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     notify(responseWaiters, responses.at(-1)!);
   };
 
+  const answerSocketBridge = async (req: IncomingMessage, res: ServerResponse) => {
+    const form = new URLSearchParams(await readBody(req));
+    const interactive = form.get("payload");
+    const [type, payload]: [SocketEnvelopeType, Json] =
+      interactive === null
+        ? ["slash_commands", Object.fromEntries(form)]
+        : ["interactive", JSON.parse(interactive) as Json];
+    try {
+      const ack = await sockets.send(type, payload);
+      const body = ack.payload ?? {};
+      if (Object.keys(body).length === 0) send(res, 200, "");
+      else send(res, 200, body);
+    } catch (e) {
+      send(res, 504, e instanceof Error ? e.message : String(e));
+    }
+  };
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
     const route = url.pathname.startsWith("/api/")
       ? answerApi(req, res, url)
       : url.pathname.startsWith("/response/") && req.method === "POST"
         ? answerResponseUrl(req, res, url)
-        : Promise.resolve(send(res, 404, "not_found"));
+        : url.pathname === "/socket-bridge" && req.method === "POST"
+          ? answerSocketBridge(req, res)
+          : Promise.resolve(send(res, 404, "not_found"));
     route.catch((e: unknown) => {
       // A bug in the fake itself: answer 500 so the test fails loudly instead of hanging.
       if (!res.headersSent) send(res, 500, String(e instanceof Error ? e.stack : e));
     });
   });
+  server.on("upgrade", (req, socket, head) => sockets.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  wsBase = base.replace(/^http/, "ws");
 
   for (const r of options.rateLimit ?? []) {
     faults.set(r.method, [
@@ -1257,6 +1342,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   return {
     url: `${base}/api/`,
     botToken,
+    appToken,
     ...ids,
     calls,
     responses,
@@ -1378,7 +1464,19 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         return { ok: false, error: e.error, messages: e.messages };
       }
     },
+    socketSend: (type, payload, timeoutMs = SOCKET_ACK_TIMEOUT_MS) =>
+      sockets.send(type, payload, timeoutMs),
+    socketEnvelopes: sockets.envelopes,
+    socketAcks: sockets.acks,
+    socketConnections: () => sockets.connections,
+    waitForSocketConnection: (nth, timeoutMs) => sockets.whenConnected(nth, timeoutMs),
+    waitForSocketsClosed: (timeoutMs) => sockets.whenNoConnections(timeoutMs),
+    socketDisconnect(reason = "refresh_requested") {
+      sockets.disconnect(reason);
+    },
+    socketBridgeUrl: `${base}/socket-bridge`,
     async close() {
+      sockets.close();
       for (const waiters of [callWaiters, responseWaiters] as Set<Waiter<unknown>>[]) {
         for (const w of waiters) {
           clearTimeout(w.timer);

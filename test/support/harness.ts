@@ -1,5 +1,5 @@
-// The real bot in HTTP mode against the fake Slack Web API, the fake ADH (both real
-// HTTP servers) and the real Redis under a unique key prefix, with its logs captured.
+// The real bot in HTTP mode (or Socket Mode) against the fake Slack Web API, the fake ADH
+// (both real HTTP servers) and the real Redis under a unique key prefix, with its logs captured.
 import { createServer } from "node:net";
 import { Writable } from "node:stream";
 import { type Bot, type BotOptions, startBot } from "../../src/bot.js";
@@ -24,6 +24,11 @@ export const USERS = {
 export interface HarnessOptions {
   env?: Record<string, string>;
   bot?: BotOptions;
+  /**
+   * Socket Mode: SLACK_APP_TOKEN set, no signing secret. The driver then reaches the bot
+   * through the fake's socket bridge: what it sends goes down the WebSocket.
+   */
+  socketMode?: boolean;
 }
 
 export interface Harness {
@@ -81,7 +86,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const configFor = async (): Promise<Config> => {
     const parsed = parseConfig({
       SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      ...(options.socketMode
+        ? { SLACK_APP_TOKEN: slack.appToken }
+        : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
       SLACK_API_URL: slack.url,
       PORT: String(await freePort()),
       ADH_BASE_URL: adh.url,
@@ -108,7 +115,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...botOptions,
     });
     const driver = new SlackDriver({
-      botUrl: `http://127.0.0.1:${config.port}/slack/events`,
+      botUrl: options.socketMode
+        ? slack.socketBridgeUrl
+        : `http://127.0.0.1:${config.port}/slack/events`,
       signingSecret: SIGNING_SECRET,
       slack,
     });
