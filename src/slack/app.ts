@@ -43,20 +43,24 @@ export function createSlackApp(options: SlackAppOptions, ctx: ListenerContext): 
   const socketMode = Boolean(options.appToken);
   const logger = slackLogger(options.logger);
   const receiver = socketMode ? undefined : httpReceiver(options, logger);
+  const clientOptions = slackClientOptions(options.apiUrl, options.logger);
+  // The socket's own client (apps.connections.open) keeps the SDK's long retry: with our
+  // two quick retries, a network blip during Slack's routine reconnect ends Socket Mode.
+  const { retryConfig: _quickRetries, ...socketClientOptions } = clientOptions;
   const app = new App({
     token: options.botToken,
     ...(socketMode
       ? {
           appToken: options.appToken,
           socketMode: true,
-          installerOptions: { port: options.port },
+          installerOptions: { port: options.port, clientOptions: socketClientOptions },
           customRoutes: options.routes,
         }
       : { receiver }),
     logger,
     logLevel: toSlackLevel(options.logger.level),
     ...(options.botIdentity ?? {}),
-    clientOptions: slackClientOptions(options.apiUrl, options.logger),
+    clientOptions,
   });
 
   if (options.appId) {
