@@ -43,6 +43,8 @@ export interface BotOptions {
   /** How often pending-request expiry and stuck creates are looked for. */
   timerIntervalMs?: number;
   createLeaseMs?: number;
+  /** Socket Mode: how long the socket may be down before /readyz says so. */
+  socketGraceMs?: number;
   now?: () => number;
 }
 
@@ -89,6 +91,11 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     adh: async () => {
       await adh.getToken();
     },
+    // Socket Mode: the SDK reconnects by itself (Slack refreshes sockets routinely), but
+    // gives up for good on some errors; a socket down past the grace period is not ready.
+    ...(config.slackAppToken
+      ? { slack_socket: socketWatch(() => socketConnected(), options.socketGraceMs ?? 30_000) }
+      : {}),
   });
 
   const store = new RequestStore(redis);
@@ -139,7 +146,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   });
   metrics.setTrackedSecretsSource(() => reminders.tracked.count());
 
-  const slackApp = createSlackApp(
+  const { app: slackApp, socketConnected } = createSlackApp(
     {
       botToken: config.slackBotToken,
       appToken: config.slackAppToken,
@@ -219,5 +226,23 @@ function countedReminders(notifier: ReminderNotifier, metrics: Metrics): Reminde
       await notifier.postNeverExpiresFinding(channel, finding);
       metrics.remindersSent.inc({ kind: "finding" });
     },
+  };
+}
+
+/** A readiness check that fails once the socket has been down longer than `graceMs`. */
+function socketWatch(isUp: () => boolean, graceMs: number): () => Promise<void> {
+  let downSince: number | undefined;
+  return async () => {
+    if (isUp()) {
+      downSince = undefined;
+      return;
+    }
+    downSince ??= Date.now();
+    const downMs = Date.now() - downSince;
+    if (downMs >= graceMs) {
+      throw new Error(
+        `the Socket Mode connection to Slack has been down for ${Math.round(downMs / 1000)} s`,
+      );
+    }
   };
 }

@@ -8,6 +8,7 @@ import {
   HTTPModuleFunctions,
   HTTPReceiver,
   LogLevel,
+  SocketModeReceiver,
 } from "@slack/bolt";
 import type { Logger } from "pino";
 import { slackLogger } from "../log.js";
@@ -39,24 +40,29 @@ export interface SlackAppOptions {
 const KIND = Symbol("slackRequestKind");
 type TaggedRequest = IncomingMessage & { [KIND]?: string };
 
-export function createSlackApp(options: SlackAppOptions, ctx: ListenerContext): App {
-  const socketMode = Boolean(options.appToken);
+export interface SlackApp {
+  app: App;
+  /** Socket Mode: is the WebSocket to Slack open? Always true in HTTP mode. */
+  socketConnected(): boolean;
+}
+
+export function createSlackApp(options: SlackAppOptions, ctx: ListenerContext): SlackApp {
   const logger = slackLogger(options.logger);
-  const receiver = socketMode ? undefined : httpReceiver(options, logger);
   const clientOptions = slackClientOptions(options.apiUrl, options.logger);
   // The socket's own client (apps.connections.open) keeps the SDK's long retry: with our
   // two quick retries, a network blip during Slack's routine reconnect ends Socket Mode.
   const { retryConfig: _quickRetries, ...socketClientOptions } = clientOptions;
+  const socket = options.appToken
+    ? new SocketModeReceiver({
+        appToken: options.appToken,
+        installerOptions: { port: options.port, clientOptions: socketClientOptions },
+        customRoutes: options.routes,
+        logger,
+      })
+    : undefined;
   const app = new App({
     token: options.botToken,
-    ...(socketMode
-      ? {
-          appToken: options.appToken,
-          socketMode: true,
-          installerOptions: { port: options.port, clientOptions: socketClientOptions },
-          customRoutes: options.routes,
-        }
-      : { receiver }),
+    receiver: socket ?? httpReceiver(options, logger),
     logger,
     logLevel: toSlackLevel(options.logger.level),
     ...(options.botIdentity ?? {}),
@@ -95,13 +101,14 @@ export function createSlackApp(options: SlackAppOptions, ctx: ListenerContext): 
   registerForms(app, ctx);
   registerButtons(app, ctx);
 
+  const socketConnected = () => (socket ? (socket.client.websocket?.isActive() ?? false) : true);
   app.error(async (error) => {
     options.logger.error(
       { err: error.message, code: (error as { code?: string }).code },
       "unhandled listener error",
     );
   });
-  return app;
+  return { app, socketConnected };
 }
 
 function httpReceiver(

@@ -283,3 +283,35 @@ describe("the fake's Socket Mode endpoint", () => {
     await slack.waitForSocketsClosed();
   });
 });
+
+describe("a Socket Mode connection that cannot come back", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ socketMode: true, bot: { socketGraceMs: 300 } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("makes /readyz fail, naming slack_socket, once it has been down past the grace period", async () => {
+    expect((await fetch(`${base(h)}/readyz`)).status).toBe(200);
+    // Slack refuses the reconnect for good (the SDK gives up on invalid_auth).
+    h.slack.failNext("apps.connections.open", { error: "invalid_auth" }, 100);
+    h.slack.socketDisconnect("refresh_requested");
+    await h.slack.waitForSocketsClosed();
+    type Readyz = { ready?: boolean; parts?: Record<string, { ok: boolean; error?: string }> };
+    let body: Readyz = {};
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      body = (await (await fetch(`${base(h)}/readyz`)).json()) as Readyz;
+      if (body.ready === false) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(body.ready).toBe(false);
+    expect(body.parts?.slack_socket?.ok).toBe(false);
+    expect(body.parts?.slack_socket?.error).toMatch(
+      /Socket Mode connection to Slack has been down/,
+    );
+    expect(body.parts?.redis?.ok).toBe(true);
+  }, 30_000);
+});
