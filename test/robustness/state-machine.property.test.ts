@@ -40,6 +40,7 @@ type SystemOp =
   | "finishReveal"
   | "abortReveal"
   | "reclaimCreate"
+  | "failDelivery"
   | "attachDm";
 /** The secret id finishReveal records; undoReveal names it, or another one. */
 const MINTED_ID = 7;
@@ -47,6 +48,8 @@ type Op =
   | { kind: ActorOp; actor: string; replica: number }
   | { kind: SystemOp; replica: number }
   | { kind: "undoReveal"; secretId: number; replica: number }
+  /** The create's owner renews its lease; `stale`: it lost the lease meanwhile. */
+  | { kind: "renewCreate"; stale: boolean; replica: number }
   | { kind: "expire"; late: boolean; replica: number }
   | { kind: "tick"; ms: number };
 
@@ -67,6 +70,16 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: bySystem("abortReveal"), weight: 2 },
   { arbitrary: bySystem("reclaimCreate"), weight: 1 },
   { arbitrary: bySystem("attachDm"), weight: 1 },
+  // The "created" DM could not be sent: back to the approvers as failed.
+  { arbitrary: bySystem("failDelivery"), weight: 1 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("renewCreate" as const),
+      stale: fc.boolean(),
+      replica,
+    }),
+    weight: 2,
+  },
   // The secret could not be delivered and was deleted: the button is offered again.
   {
     arbitrary: fc.record({
@@ -109,14 +122,16 @@ const LEGAL_STATUS: Record<RequestStatus, readonly RequestStatus[]> = {
   pending: ["pending", "creating", "denied", "cancelled", "expired"],
   creating: ["creating", "created", "failed"],
   failed: ["failed", "creating"],
-  created: ["created"],
+  // Only when the Reveal DM could not be sent (failDelivery): Retry sends it.
+  created: ["created", "failed"],
   denied: ["denied"],
   cancelled: ["cancelled"],
   expired: ["expired"],
 };
 const LEGAL_REVEAL: Record<RevealState, readonly RevealState[]> = {
   none: ["none", "ready"],
-  ready: ["ready", "minting"],
+  // Back to none only with failDelivery (created → failed before any DM existed).
+  ready: ["ready", "minting", "none"],
   minting: ["minting", "revealed", "ready"],
   // Back to ready only when the revealed secret was never delivered (undoReveal).
   revealed: ["revealed", "ready"],
@@ -213,6 +228,10 @@ async function play(s: Scenario) {
         return machine.reclaimCreate(r, CREATE_LEASE_MS, now);
       case "attachDm":
         return machine.attachDm(r, { channel: "D0DM000001", ts: String(now) }, now);
+      case "failDelivery":
+        return machine.failDelivery(r, error, now);
+      case "renewCreate":
+        return machine.renewCreate(r, op.stale ? r.updatedAt - 1 : r.updatedAt, now);
     }
   };
 
@@ -311,6 +330,17 @@ function checkWrite(w: Write, s: Scenario, approvers: Set<string>): void {
   if (after.reveal === "revealed") expect(after.revealedSecretId).toBe(MINTED_ID);
   if (op.kind === "reclaimCreate") {
     expect(w.at - before.updatedAt).toBeGreaterThanOrEqual(CREATE_LEASE_MS);
+  }
+  if (before.status === "created" && after.status === "failed") {
+    expect(op.kind, "a created request fails only when its DM could not be sent").toBe(
+      "failDelivery",
+    );
+    expect(before.dm ?? null).toBeNull();
+  }
+  if (op.kind === "renewCreate") {
+    expect(op.stale, "a create whose lease was taken over cannot renew it").toBe(false);
+    expect([before.status, after.status]).toEqual(["creating", "creating"]);
+    expect(after.updatedAt).toBeGreaterThan(before.updatedAt);
   }
   if (op.kind === "cancel") expect(op.actor).toBe(before.requesterId);
   if (op.kind === "deny") expect(after.denial?.userId).toBe(op.actor);
