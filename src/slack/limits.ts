@@ -47,10 +47,15 @@ export function truncate(text: string, max: number): string {
   return keepWhole(text.slice(0, max - 1)) + ELLIPSIS;
 }
 
-/** Drops a trailing lone high surrogate left by a cut. */
+/** Drops trailing high surrogates left by a cut (or already unpaired in what was typed). */
 export function keepWhole(cut: string): string {
-  const last = cut.charCodeAt(cut.length - 1);
-  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
+  let end = cut.length;
+  while (end > 0) {
+    const last = cut.charCodeAt(end - 1);
+    if (last < 0xd800 || last > 0xdbff) break;
+    end--;
+  }
+  return cut.slice(0, end);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -219,6 +219,8 @@ describe("escaping", () => {
         ...RUNS,
         examples: [
           ["\uD83D&", 3],
+          // Found once more: a lone surrogate typed before an emoji, cut inside the emoji.
+          ["\uD83D\uD83D\uDE00&", 3],
           ["&", 2],
           ["a<b", 5],
         ],
