@@ -127,6 +127,9 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     }),
     notifier: new SlackNotifier({
       client: slack,
+      updateClient: createSlackClient(config.slackBotToken, config.slackApiUrl, logger, {
+        retries: false,
+      }),
       approvalChannel: config.approvalChannel,
       approvalsRequired: config.approvalsRequired,
       logger,

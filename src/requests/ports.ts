@@ -29,6 +29,18 @@ export interface SlackPeoplePort {
 /** What the requester is told, beyond the approvals message. */
 export type RequesterEvent = "submitted" | "denied" | "expired" | "created" | "failed";
 
+/**
+ * Slack asked us to slow down (or did not answer): nothing was shown, try again after
+ * `retryAfterMs`. Thrown by `updateApproval`, which never retries by itself, so that a
+ * retry always renders the latest state instead of replaying an old one.
+ */
+export class TryAgainLater extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super(`try again in ${retryAfterMs} ms`);
+    this.name = "TryAgainLater";
+  }
+}
+
 export interface NotifierPort {
   postApproval(request: HybridClientRequest): Promise<MessageRef>;
   updateApproval(request: HybridClientRequest): Promise<void>;

@@ -16,12 +16,13 @@ import {
   type RequestError,
   type SecretDetails,
 } from "./model.js";
-import type {
-  AdhPort,
-  NotifierPort,
-  SecretTrackerPort,
-  SlackPeoplePort,
-  UserDirectoryPort,
+import {
+  type AdhPort,
+  type NotifierPort,
+  type SecretTrackerPort,
+  type SlackPeoplePort,
+  TryAgainLater,
+  type UserDirectoryPort,
 } from "./ports.js";
 import * as machine from "./state-machine.js";
 
@@ -169,8 +170,9 @@ export class RequestWorkflow {
     try {
       ref = await this.o.notifier.postApproval(request);
       const at = ref;
-      const posted = await this.change(request.id, (r) =>
-        result(machine.attachApprovalMessage(r, at, this.now())),
+      // Without the reference no decision could update the message: worth waiting for.
+      const posted = await this.withStorageRetries(() =>
+        this.change(request.id, (r) => result(machine.attachApprovalMessage(r, at, this.now()))),
       );
       current = posted.request ?? request;
     } catch (error) {
@@ -335,10 +337,14 @@ export class RequestWorkflow {
         await this.failDelivery(request.id, error);
         return;
       }
-      const withDm = await this.change(request.id, (r) =>
-        result(machine.attachDm(r, dm, this.now())),
+      // The client exists and the requester has their button: from here on a storage
+      // hiccup must not turn this into a failed create, nor skip updating the approvals.
+      await this.safely("record the DM", () =>
+        this.withStorageRetries(() =>
+          this.change(request.id, (r) => result(machine.attachDm(r, dm, this.now()))),
+        ),
       );
-      await this.announce(withDm.ok ? withDm.request : created.request, "created");
+      await this.announce(created.request, "created");
     } catch (error) {
       if (this.stopping) {
         // Shutting down cut the call short: that is not ADH failing. The request stays
@@ -460,7 +466,9 @@ export class RequestWorkflow {
           }
         });
       }
-      await this.change(requestId, (r) => result(machine.abortReveal(r, problem, this.now())));
+      await this.withStorageRetries(() =>
+        this.change(requestId, (r) => result(machine.abortReveal(r, problem, this.now()))),
+      );
       await this.safely("update DM", async () => {
         const current = await this.o.store.get(requestId);
         if (current) await this.o.notifier.updateDm(current.request);
@@ -470,9 +478,20 @@ export class RequestWorkflow {
         message: `The secret could not be created: ${problem.message}. Nothing was revealed; click Reveal secret again to retry.`,
       };
     }
-    const done = await this.change(requestId, (r) =>
-      result(machine.finishReveal(r, minted.secret.Id, this.now())),
-    );
+    let done: Awaited<ReturnType<typeof this.change<machine.Refusal | null>>>;
+    try {
+      done = await this.withStorageRetries(() =>
+        this.change(requestId, (r) =>
+          result(machine.finishReveal(r, minted.secret.Id, this.now())),
+        ),
+      );
+    } catch (error) {
+      // Not recorded means not shown: the secret must not stay live unseen.
+      await this.safely("remove a secret minted but never shown", () =>
+        this.o.adh.deleteSecret(request.clientId, minted.secret.Id),
+      );
+      throw error;
+    }
     if (!done.ok) {
       // Another click took this reveal over (this mint outlived its lease) and shows its
       // own secret: this one is never shown, and must not stay live.
@@ -626,11 +645,29 @@ export class RequestWorkflow {
    */
   private async refreshApproval(requestId: string): Promise<void> {
     let rendered: string | undefined;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.o.store.get(requestId);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const current = await this.withStorageRetries(() => this.o.store.get(requestId));
       if (!current || shownOnApproval(current.request) === rendered) return;
-      await this.o.notifier.updateApproval(current.request);
-      rendered = shownOnApproval(current.request);
+      try {
+        await this.o.notifier.updateApproval(current.request);
+        rendered = shownOnApproval(current.request);
+      } catch (error) {
+        // Not shown: wait as asked, then render whatever is latest by then.
+        if (!(error instanceof TryAgainLater)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
+      }
+    }
+  }
+
+  /** Redis restarting (a second or two) should delay this work, not lose it. */
+  private async withStorageRetries<T>(work: () => Promise<T>, attempts = 6): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (attempt >= attempts || !isRedisUnavailable(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
     }
   }
 

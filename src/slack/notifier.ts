@@ -3,7 +3,7 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import type { HybridClientRequest, MessageRef } from "../requests/model.js";
-import type { NotifierPort, RequesterEvent } from "../requests/ports.js";
+import { type NotifierPort, type RequesterEvent, TryAgainLater } from "../requests/ports.js";
 import {
   buildApprovalMessage,
   buildCreatedDm,
@@ -14,6 +14,11 @@ import {
 
 export interface SlackNotifierOptions {
   client: WebClient;
+  /**
+   * For approvals-message updates only: a client that neither retries nor waits out a
+   * 429 by itself (the SDK would replay the old message later, over a newer one).
+   */
+  updateClient?: WebClient;
   approvalChannel: string;
   approvalsRequired: number;
   logger: Logger;
@@ -39,9 +44,16 @@ export class SlackNotifier implements NotifierPort {
     const ref = request.approvalMessage;
     if (!ref) return;
     const message = buildApprovalMessage(request, { approvalsRequired: this.o.approvalsRequired });
-    await this.call("chat.update", () =>
-      this.o.client.chat.update({ channel: ref.channel, ts: ref.ts, ...message }),
-    );
+    const client = this.o.updateClient ?? this.o.client;
+    try {
+      await this.call("chat.update", () =>
+        client.chat.update({ channel: ref.channel, ts: ref.ts, ...message }),
+      );
+    } catch (error) {
+      const retryAfterMs = transientDelayMs(error);
+      if (retryAfterMs === undefined) throw error;
+      throw new TryAgainLater(retryAfterMs);
+    }
   }
 
   async tellRequester(request: HybridClientRequest, event: RequesterEvent): Promise<void> {
@@ -89,4 +101,13 @@ export class SlackNotifier implements NotifierPort {
       throw error;
     }
   }
+}
+
+/** How long to wait before trying a failed Web API call again; undefined: do not. */
+function transientDelayMs(error: unknown): number | undefined {
+  const e = error as { code?: string; retryAfter?: number; statusCode?: number };
+  if (e.code === "slack_webapi_rate_limited_error") return (e.retryAfter ?? 1) * 1000;
+  if (e.code === "slack_webapi_request_error") return 500; // no answer: network, timeout
+  if (e.code === "slack_webapi_http_error" && (e.statusCode ?? 0) >= 500) return 500;
+  return undefined;
 }

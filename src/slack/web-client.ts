@@ -23,6 +23,14 @@ export function createSlackClient(
   token: string,
   apiUrl: string | undefined,
   logger: Logger,
+  options: { retries?: boolean } = {},
 ): WebClient {
-  return new WebClient(token, slackClientOptions(apiUrl, logger));
+  const base = slackClientOptions(apiUrl, logger);
+  if (options.retries !== false) return new WebClient(token, base);
+  // The caller handles every failure itself (and re-renders before trying again).
+  return new WebClient(token, {
+    ...base,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
 }

@@ -451,13 +451,14 @@ describe("chaos across two replicas", () => {
       if (!stored.has(id)) problems.push(`${id} lost`);
     }
     // Counted and reported; each has its own deterministic test in
-    // workflow-replicas.property.test.ts. Run alone, chaos shows 0 of each. With the other
-    // suites loading both cores, a call can time out on our side and still be applied by
-    // the fake afterwards, leaving a few behind: bounded here, tracked in the README.
+    // workflow-replicas.property.test.ts, and chaos shows 0 of each, alone and beside the
+    // other suites. The small allowance is for the one case no client can rule out: a call
+    // that times out on our side under CPU starvation and is still applied afterwards.
     //   createdWithoutDm: the "created" DM failed after markCreated (Reveal never offered)
     //   staleApprovalMessages: an older approvals-message update landed last
     //   orphanSecretsInAdh: a mint ADH applied before failing stays live, unseen
     const known = { createdWithoutDm: 0, staleApprovalMessages: 0 };
+    const staleDetails: string[] = [];
     for (const r of requests) {
       const what = `${r.id} (${r.client.name})`;
       if (r.status === "failed") {
@@ -474,6 +475,9 @@ describe("chaos across two replicas", () => {
       const shown = shownFor(r);
       if (shown && !String(shown.text).endsWith(STATUS_WORD[r.status])) {
         known.staleApprovalMessages++;
+        staleDetails.push(
+          `${r.id} ${r.status} shows "${String(shown.text).slice(-40)}" cancelled=${r.cancelledAt ?? "-"} ref=${r.approvalMessage ? "y" : "n"}`,
+        );
       }
     }
 
@@ -542,11 +546,12 @@ describe("chaos across two replicas", () => {
       totalMs: Math.round(totalMs),
     };
     console.log(`chaos report ${JSON.stringify(report)}`);
+    console.log(`stale ${JSON.stringify(staleDetails, null, 1)}`);
 
     expect(problems).toEqual([]);
     expect(known.createdWithoutDm).toBe(0);
-    expect(known.staleApprovalMessages).toBeLessThanOrEqual(5);
-    expect(orphanSecrets).toBeLessThanOrEqual(5);
+    expect(known.staleApprovalMessages).toBeLessThanOrEqual(2);
+    expect(orphanSecrets).toBeLessThanOrEqual(2);
     expect(leaks).toEqual([]);
     expect(ready).toEqual([200, 200]);
     // Every flow ends revealed, except any stranded by the known created-DM bug.
