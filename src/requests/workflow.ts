@@ -52,8 +52,15 @@ export type RequesterCheck =
       message: string;
     };
 
+/** Why a click changed nothing; the Slack layer words it for the clicker. */
+export type ClickRefusal =
+  | machine.Refusal
+  | { code: "not-found" }
+  | { code: "not-approver" }
+  | { code: "nothing-changed" };
+
 /** Outcome of a click, for the listener to show the clicker (ephemeral). */
-export type ClickOutcome = { ok: true; message?: string } | { ok: false; message: string };
+export type ClickOutcome = { ok: true } | { ok: false; refusal: ClickRefusal };
 
 export type RevealOutcome =
   | {
@@ -65,7 +72,9 @@ export type RevealOutcome =
       secretId: number;
       expiration: string | null;
     }
-  | { ok: false; message: string };
+  | { ok: false; refusal: ClickRefusal }
+  /** ADH refused or failed the mint; nothing was revealed and the button stays usable. */
+  | { ok: false; mintFailed: string };
 
 /** ADH's documented limit of secrets per hybrid client. */
 const MAX_SECRETS_PER_CLIENT = 10;
@@ -208,7 +217,7 @@ export class RequestWorkflow {
 
   async approve(requestId: string, approverId: string): Promise<ClickOutcome> {
     if (!(await this.o.people.isApprover(approverId))) {
-      return { ok: false, message: "Only the configured approvers can approve or deny requests." };
+      return { ok: false, refusal: { code: "not-approver" } };
     }
     const outcome = await this.change(requestId, (r) =>
       result(
@@ -218,7 +227,7 @@ export class RequestWorkflow {
         }),
       ),
     );
-    if (!outcome.ok) return { ok: false, message: refusalMessage(outcome.result) };
+    if (!outcome.ok) return { ok: false, refusal: outcome.result ?? { code: "nothing-changed" } };
     this.audit("request.approved", outcome.request, approverId);
     await this.safely("update approval message", () => this.refreshApproval(requestId));
     if (outcome.request.status === "creating") {
@@ -229,12 +238,12 @@ export class RequestWorkflow {
 
   async deny(requestId: string, userId: string, reason: string): Promise<ClickOutcome> {
     if (!(await this.o.people.isApprover(userId))) {
-      return { ok: false, message: "Only the configured approvers can approve or deny requests." };
+      return { ok: false, refusal: { code: "not-approver" } };
     }
     const outcome = await this.change(requestId, (r) =>
       result(machine.deny(r, userId, reason, this.now())),
     );
-    if (!outcome.ok) return { ok: false, message: refusalMessage(outcome.result) };
+    if (!outcome.ok) return { ok: false, refusal: outcome.result ?? { code: "nothing-changed" } };
     this.audit("request.denied", outcome.request, userId);
     await this.announce(outcome.request, "denied");
     return { ok: true };
@@ -244,18 +253,18 @@ export class RequestWorkflow {
     const outcome = await this.change(requestId, (r) =>
       result(machine.cancel(r, userId, this.now())),
     );
-    if (!outcome.ok) return { ok: false, message: refusalMessage(outcome.result) };
+    if (!outcome.ok) return { ok: false, refusal: outcome.result ?? { code: "nothing-changed" } };
     this.audit("request.cancelled", outcome.request, userId);
     await this.safely("update approval message", () => this.refreshApproval(requestId));
-    return { ok: true, message: "Your request was cancelled." };
+    return { ok: true };
   }
 
   async retry(requestId: string, userId: string): Promise<ClickOutcome> {
     if (!(await this.o.people.isApprover(userId))) {
-      return { ok: false, message: "Only the configured approvers can retry a failed request." };
+      return { ok: false, refusal: { code: "not-approver" } };
     }
     const outcome = await this.change(requestId, (r) => result(machine.retry(r, this.now())));
-    if (!outcome.ok) return { ok: false, message: refusalMessage(outcome.result) };
+    if (!outcome.ok) return { ok: false, refusal: outcome.result ?? { code: "nothing-changed" } };
     this.audit("request.retried", outcome.request, userId);
     await this.safely("update approval message", () => this.refreshApproval(requestId));
     this.track(this.creates.run(() => this.complete(outcome.request)));
@@ -444,7 +453,7 @@ export class RequestWorkflow {
     const claimed = await this.change(requestId, (r) =>
       result(machine.beginReveal(r, userId, this.now())),
     );
-    if (!claimed.ok) return { ok: false, message: refusalMessage(claimed.result) };
+    if (!claimed.ok) return { ok: false, refusal: claimed.result ?? { code: "nothing-changed" } };
     const request = claimed.request;
     let minted: Awaited<ReturnType<AdhPort["addSecret"]>>;
     // Secrets already on the client: after a mint that may have been applied, any other
@@ -475,7 +484,7 @@ export class RequestWorkflow {
       });
       return {
         ok: false,
-        message: `The secret could not be created: ${problem.message}. Nothing was revealed; click Reveal secret again to retry.`,
+        mintFailed: problem.message,
       };
     }
     let done: Awaited<ReturnType<typeof this.change<machine.Refusal | null>>>;
@@ -498,7 +507,7 @@ export class RequestWorkflow {
       await this.safely("remove a secret minted but never shown", () =>
         this.o.adh.deleteSecret(request.clientId, minted.secret.Id),
       );
-      return { ok: false, message: refusalMessage(done.result) };
+      return { ok: false, refusal: done.result ?? { code: "nothing-changed" } };
     }
     const revealed = done.request;
     this.audit("secret.revealed", revealed, userId, { secretId: minted.secret.Id });
@@ -716,53 +725,6 @@ function mayHaveApplied(error: unknown): boolean {
 /** Adapts a state-machine transition to the store's change shape. */
 function result(t: { next: HybridClientRequest | null; refusal?: machine.Refusal }) {
   return { next: t.next, result: t.refusal ?? null };
-}
-
-type RefusalOrNotFound = machine.Refusal | { code: "not-found" } | null;
-
-function refusalMessage(refusal: RefusalOrNotFound): string {
-  if (!refusal) return "Nothing changed.";
-  switch (refusal.code) {
-    case "not-found":
-      return "This request no longer exists (finished requests are kept for 30 days).";
-    case "self-approval":
-      return "You cannot approve your own request; another approver has to.";
-    case "already-approved-by-you":
-      return "You have already approved this request; it is waiting for another approver.";
-    case "not-requester":
-      return "Only the person who made this request can do that.";
-    case "not-expired-yet":
-      return "This request has not expired yet.";
-    case "not-failed":
-    case "already-decided":
-      return alreadyDecided(refusal.request);
-    case "not-ready":
-      return refusal.request.reveal === "revealed"
-        ? `The secret was already revealed and cannot be shown again. To get a new one, run \`/hybrid-client secret ${refusal.request.clientId}\`.`
-        : refusal.request.reveal === "minting"
-          ? "The secret is being created right now; it will appear in a moment."
-          : alreadyDecided(refusal.request);
-  }
-}
-
-export function alreadyDecided(r: HybridClientRequest): string {
-  const approvers = r.approvals.map((a) => `<@${a.userId}>`).join(", ");
-  switch (r.status) {
-    case "pending":
-      return "This request is still waiting for approval.";
-    case "creating":
-      return `Already approved by ${approvers}; the client is being created.`;
-    case "created":
-      return `Already approved by ${approvers}.`;
-    case "failed":
-      return `Already approved by ${approvers}; creating it failed — use Retry on the request.`;
-    case "denied":
-      return `Already denied by <@${r.denial?.userId ?? "unknown"}>.`;
-    case "cancelled":
-      return "The requester cancelled this request.";
-    case "expired":
-      return "This request expired before anyone decided.";
-  }
 }
 
 function newRequestId(): string {

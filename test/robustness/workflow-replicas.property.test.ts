@@ -382,7 +382,7 @@ describe("the workflow on three replicas with a flaky ADH", () => {
               case "reveal": {
                 const out = await wf.reveal(request.id, step.actor);
                 if (out.ok) reveals.push({ actor: step.actor, secret: out.secret });
-                else if (/could not be created/.test(out.message)) failedMints++;
+                else if ("mintFailed" in out) failedMints++;
               }
             }
           };

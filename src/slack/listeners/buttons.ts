@@ -9,8 +9,10 @@ import type {
   SlackActionMiddlewareArgs,
 } from "@slack/bolt";
 import { request } from "undici";
+import type { ClickOutcome } from "../../requests/workflow.js";
 import { APPROVE, CANCEL, DENY, REQUEST_NEW_SECRET, RETRY, REVEAL } from "../ids.js";
 import { buildSecretReveal } from "../messages.js";
+import { mintFailedText, refusalText } from "../refusals.js";
 import { buildDenyReasonView } from "../views.js";
 import { openRotationForm } from "./commands.js";
 import { afterAck, type ListenerContext, tell } from "./context.js";
@@ -30,14 +32,13 @@ export function registerButtons(app: App, ctx: ListenerContext): void {
   };
 
   onClick(APPROVE, async ({ value, body, respond }) => {
-    const outcome = await ctx.workflow.approve(value, body.user.id);
-    await answer(respond, outcome);
+    await answer(respond, body.user.id, await ctx.workflow.approve(value, body.user.id));
   });
 
   onClick(DENY, async ({ value, body, respond, client }) => {
     // Open the reason modal while the trigger_id is fresh; the decision happens on submit.
     if (!(await ctx.workflow.mayDecide(body.user.id))) {
-      await tell(respond, "Only the configured approvers can approve or deny requests.");
+      await tell(respond, refusalText({ code: "not-approver" }, body.user.id));
       return;
     }
     await client.views.open({
@@ -47,17 +48,22 @@ export function registerButtons(app: App, ctx: ListenerContext): void {
   });
 
   onClick(CANCEL, async ({ value, body, respond }) => {
-    await answer(respond, await ctx.workflow.cancel(value, body.user.id));
+    const outcome = await ctx.workflow.cancel(value, body.user.id);
+    await answer(respond, body.user.id, outcome, "Your request was cancelled.");
   });
 
   onClick(RETRY, async ({ value, body, respond }) => {
-    await answer(respond, await ctx.workflow.retry(value, body.user.id));
+    await answer(respond, body.user.id, await ctx.workflow.retry(value, body.user.id));
   });
 
   onClick(REVEAL, async ({ value, body, respond }) => {
     const outcome = await ctx.workflow.reveal(value, body.user.id);
     if (!outcome.ok) {
-      await tell(respond, outcome.message);
+      const text =
+        "refusal" in outcome
+          ? refusalText(outcome.refusal, body.user.id)
+          : mintFailedText(outcome.mintFailed);
+      await tell(respond, text);
       return;
     }
     // The secret goes straight to this click's response_url (ephemeral, to the
@@ -81,11 +87,15 @@ export function registerButtons(app: App, ctx: ListenerContext): void {
   });
 }
 
+/** Tells the clicker why nothing changed, or `done` when something did and it needs saying. */
 async function answer(
   respond: RespondFn,
-  outcome: { ok: boolean; message?: string },
+  clickerId: string,
+  outcome: ClickOutcome,
+  done?: string,
 ): Promise<void> {
-  if (outcome.message) await tell(respond, outcome.message);
+  if (!outcome.ok) await tell(respond, refusalText(outcome.refusal, clickerId));
+  else if (done) await tell(respond, done);
 }
 
 async function postToResponseUrl(url: string, body: object): Promise<void> {

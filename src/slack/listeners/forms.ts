@@ -10,6 +10,7 @@ import {
 import { friendlyFailure } from "../failure.js";
 import { BLOCK, CLIENT_FORM, DENY_FORM, SECRET_FORM } from "../ids.js";
 import { channelLink, escapeMrkdwn } from "../mrkdwn.js";
+import { refusalText } from "../refusals.js";
 import {
   buildNoticeView,
   buildSecretFormView,
@@ -99,7 +100,9 @@ export function registerForms(app: App, ctx: ListenerContext): void {
     const reason = readDenyReason(view.state.values);
     try {
       const outcome = await ctx.workflow.deny(requestId, body.user.id, reason);
-      if (!outcome.ok) await tellPrivately(client, body.user.id, outcome.message);
+      if (!outcome.ok) {
+        await tellPrivately(client, body.user.id, refusalText(outcome.refusal, body.user.id));
+      }
     } catch (error) {
       await tellPrivately(client, body.user.id, friendlyFailure(error)).catch(() => undefined);
     }
