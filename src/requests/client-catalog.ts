@@ -2,6 +2,7 @@
 // ADH. Secrets are listed per client with bounded concurrency; very large tenants are
 // cut at `maxClients` (the answer says so) to keep the reply within seconds.
 import type { ClientSecret, HybridClient } from "../adh/schemas.js";
+import { TaskPool } from "../task-pool.js";
 
 export interface CatalogSource {
   listHybridClientsPage(
@@ -37,26 +38,22 @@ export class ClientCatalog {
       skip += page.items.length;
       if (page.items.length === 0 || skip >= total) break;
     }
-    const entries: CatalogEntry[] = new Array(clients.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < clients.length) {
-        const i = next++;
-        const client = clients[i]!;
-        const secrets = await this.source.listSecrets(client.Id);
-        entries[i] = {
-          id: client.Id,
-          name: client.Name ?? "(no name)",
-          secrets: secrets.map((s) => ({
-            id: s.Id,
-            description: s.Description ?? "",
-            expiration: s.Expiration,
-          })),
-        };
-      }
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(this.options.concurrency ?? 8, clients.length) }, worker),
+    const pool = new TaskPool(this.options.concurrency ?? 8);
+    const entries = await Promise.all(
+      clients.map((client) =>
+        pool.run(async (): Promise<CatalogEntry> => {
+          const secrets = await this.source.listSecrets(client.Id);
+          return {
+            id: client.Id,
+            name: client.Name ?? "(no name)",
+            secrets: secrets.map((s) => ({
+              id: s.Id,
+              description: s.Description ?? "",
+              expiration: s.Expiration,
+            })),
+          };
+        }),
+      ),
     );
     return { entries, total };
   }

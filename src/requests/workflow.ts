@@ -45,7 +45,7 @@ export interface WorkflowOptions {
 }
 
 export type RequesterCheck =
-  | { ok: true; adhUserId: string }
+  | { ok: true }
   | {
       ok: false;
       code: "no-email" | "unknown-user" | "not-admin" | "adh-unavailable";
@@ -120,7 +120,7 @@ export class RequestWorkflow {
             "Only Tenant Administrators in AVEVA Data Hub can request hybrid clients, and your ADH user does not hold that role. Ask a Tenant Administrator to make the request, or to grant you the role.",
         };
       }
-      return { ok: true, adhUserId: user.id };
+      return { ok: true };
     } catch (error) {
       // Redis failing (the user directory's cache) is not ADH failing: let the caller say
       // "storage temporarily unavailable, nothing was lost".
@@ -140,8 +140,7 @@ export class RequestWorkflow {
    */
   async checkRequesterForForm(slackUserId: string): Promise<RequesterCheck> {
     const checkedAt = this.adminChecks.get(slackUserId);
-    if (checkedAt !== undefined && this.now() - checkedAt < 60_000)
-      return { ok: true, adhUserId: "" };
+    if (checkedAt !== undefined && this.now() - checkedAt < 60_000) return { ok: true };
     const check = await this.checkRequester(slackUserId);
     if (check.ok) this.adminChecks.set(slackUserId, this.now());
     else this.adminChecks.delete(slackUserId);

@@ -1,6 +1,7 @@
 // `/hybrid-client …`: ack at once, open any modal before anything slow (the trigger_id
 // lives 3 s), then check the requester and replace the modal if they may not proceed.
 import type { App, RespondFn } from "@slack/bolt";
+import type { ModalView } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
 import { defaultExpirationDate } from "../../requests/validation.js";
 import { buildClientList } from "../client-list.js";
@@ -169,11 +170,7 @@ async function replaceView(
   client: WebClient,
   viewId: string,
   hash: string | undefined,
-  view: Parameters<WebClient["views"]["update"]>[0] extends infer A
-    ? A extends { view: infer V }
-      ? V
-      : never
-    : never,
+  view: ModalView,
 ): Promise<void> {
   try {
     await client.views.update({ view_id: viewId, ...(hash ? { hash } : {}), view });
