@@ -1,30 +1,13 @@
 // Creating a hybrid client: each documented status, and the idempotent retry that must
 // leave exactly one client behind whatever happens to the first attempt.
 import { randomUUID } from "node:crypto";
-import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  AdhClient,
-  type AdhClientOptions,
-  type CreateHybridClientInput,
-} from "../../src/adh/client.js";
-import { AdhError } from "../../src/adh/errors.js";
+import type { AdhClient, CreateHybridClientInput } from "../../src/adh/client.js";
 import { type FakeAdh, startFakeAdh } from "../fakes/adh.js";
+import { adhClientFor, rejection } from "./support.js";
 
 let fake: FakeAdh;
 let adh: AdhClient;
-
-function clientFor(extra: Partial<AdhClientOptions> = {}): AdhClient {
-  return new AdhClient({
-    baseUrl: fake.url,
-    tenantId: fake.tenantId,
-    clientId: fake.clientId,
-    clientSecret: fake.clientSecret,
-    logger: pino({ level: "silent" }),
-    retry: { baseDelayMs: 5, maxDelayMs: 20 },
-    ...extra,
-  });
-}
 
 const input = (extra: Partial<CreateHybridClientInput> = {}): CreateHybridClientInput => ({
   Id: randomUUID(),
@@ -38,21 +21,12 @@ const input = (extra: Partial<CreateHybridClientInput> = {}): CreateHybridClient
   ...extra,
 });
 
-async function rejection(p: Promise<unknown>): Promise<AdhError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AdhError);
-  return err as AdhError;
-}
-
 const createCalls = () => fake.callsTo("POST /HybridClients");
 const clientsWithId = (id: string) => fake.clients().filter((c) => c.Id === id);
 
 beforeAll(async () => {
   fake = await startFakeAdh();
-  adh = clientFor();
+  adh = adhClientFor(fake);
 });
 
 afterEach(() => fake.clearFaults());
@@ -136,7 +110,7 @@ describe("createHybridClient", () => {
   });
 
   it("404: a wrong tenant is an error with ADH's OperationId", async () => {
-    const other = clientFor({ tenantId: randomUUID() });
+    const other = adhClientFor(fake, { tenantId: randomUUID() });
     try {
       const err = await rejection(other.createHybridClient(input()));
       expect(err.status).toBe(404);
@@ -227,7 +201,7 @@ describe("createHybridClient", () => {
   });
 
   it("a response slower than the headers timeout: retried, one client", async () => {
-    const impatient = clientFor({ timeouts: { headersMs: 150 } });
+    const impatient = adhClientFor(fake, { timeouts: { headersMs: 150 } });
     try {
       fake.inject("POST /HybridClients", { delayMs: 400 });
       const req = input();
@@ -248,7 +222,7 @@ describe("createHybridClient", () => {
   });
 
   it("retries stop at maxAttempts and the last error is thrown", async () => {
-    const few = clientFor({ retry: { maxAttempts: 3, baseDelayMs: 1 } });
+    const few = adhClientFor(fake, { retry: { maxAttempts: 3, baseDelayMs: 1 } });
     try {
       fake.inject("POST /HybridClients", { status: 503, times: 10 });
       const before = createCalls().length;

@@ -6,33 +6,12 @@ import { createServer } from "node:net";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AdhClient, type AdhClientOptions } from "../../src/adh/client.js";
-import { AdhError } from "../../src/adh/errors.js";
+import { AdhClient } from "../../src/adh/client.js";
 import { createLogger } from "../../src/log.js";
 import { type FakeAdh, startFakeAdh } from "../fakes/adh.js";
+import { adhClientFor, rejection } from "./support.js";
 
 let fake: FakeAdh;
-
-function clientFor(extra: Partial<AdhClientOptions> = {}): AdhClient {
-  return new AdhClient({
-    baseUrl: fake.url,
-    tenantId: fake.tenantId,
-    clientId: fake.clientId,
-    clientSecret: fake.clientSecret,
-    logger: pino({ level: "silent" }),
-    retry: { baseDelayMs: 5, maxDelayMs: 20 },
-    ...extra,
-  });
-}
-
-async function rejection(p: Promise<unknown>): Promise<AdhError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AdhError);
-  return err as AdhError;
-}
 
 const userCalls = () => fake.callsTo("GET /Users");
 
@@ -49,7 +28,7 @@ afterAll(async () => {
 
 describe("retries", () => {
   it("429 with Retry-After: 1 waits at least a second, then succeeds", async () => {
-    const adh = clientFor();
+    const adh = adhClientFor(fake);
     try {
       await adh.getToken();
       fake.inject("GET /Users", { status: 429, retryAfter: 1 });
@@ -64,7 +43,7 @@ describe("retries", () => {
   });
 
   it("500 twice then success", async () => {
-    const adh = clientFor();
+    const adh = adhClientFor(fake);
     try {
       fake.inject("GET /Users", { status: 500, times: 2 });
       expect(await adh.listUsers()).toHaveLength(1);
@@ -79,7 +58,7 @@ describe("retries", () => {
   });
 
   it("502, 504 and a dropped connection are retried on reads", async () => {
-    const adh = clientFor();
+    const adh = adhClientFor(fake);
     try {
       fake.inject("GET /Users", { status: 502 });
       fake.inject("GET /Users", { status: 504 });
@@ -96,7 +75,7 @@ describe("retries", () => {
   });
 
   it("a Retry-After beyond the deadline fails at once instead of waiting", async () => {
-    const adh = clientFor({ retry: { deadlineMs: 2_000 } });
+    const adh = adhClientFor(fake, { retry: { deadlineMs: 2_000 } });
     try {
       await adh.getToken();
       fake.inject("GET /Users", { status: 503, retryAfter: 30 });
@@ -110,7 +89,7 @@ describe("retries", () => {
   });
 
   it("the deadline bounds the whole call, attempts and waits included", async () => {
-    const adh = clientFor({ retry: { deadlineMs: 300, baseDelayMs: 5 } });
+    const adh = adhClientFor(fake, { retry: { deadlineMs: 300, baseDelayMs: 5 } });
     try {
       await adh.getToken();
       fake.inject("GET /Users", { delayMs: 1_000 });
@@ -153,7 +132,7 @@ describe("retries", () => {
 
   it("onCall sees every attempt with its route, status and duration", async () => {
     const seen: { route: string; status: number | "network"; durationMs: number }[] = [];
-    const adh = clientFor({ onCall: (c) => seen.push(c) });
+    const adh = adhClientFor(fake, { onCall: (c) => seen.push(c) });
     try {
       fake.inject("GET /Users", { status: 500 });
       await adh.listUsers();
@@ -200,7 +179,7 @@ describe("logging", () => {
         done();
       },
     });
-    const adh = clientFor({ logger: createLogger({ level: "trace", destination: sink }) });
+    const adh = adhClientFor(fake, { logger: createLogger({ level: "trace", destination: sink }) });
     try {
       const created = await adh.createHybridClient({
         Id: randomUUID(),

@@ -4,23 +4,14 @@ import { randomUUID } from "node:crypto";
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AdhClient } from "../../src/adh/client.js";
-import { AdhError } from "../../src/adh/errors.js";
 import { type FakeAdh, startFakeAdh } from "../fakes/adh.js";
+import { rejection } from "./support.js";
 
 let fake: FakeAdh;
 let adh: AdhClient;
 
 const EXPIRY = "2031-02-03T04:05:06.000Z";
 const addCalls = () => fake.callsTo("POST /HybridClients/:id/Secrets");
-
-async function rejection(p: Promise<unknown>): Promise<AdhError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AdhError);
-  return err as AdhError;
-}
 
 const newClient = () => fake.addClient({ Name: "app", RedirectUris: ["https://app/cb"] }).id;
 

@@ -1,25 +1,10 @@
-// The bot's access token: one request for many calls, refreshed before it expires,
-// renewed once when ADH rejects it, and a clear error for bad credentials.
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AdhClient, type AdhClientOptions } from "../../src/adh/client.js";
 import { AdhError } from "../../src/adh/errors.js";
 import { refreshMarginMs } from "../../src/adh/token.js";
 import { type FakeAdh, startFakeAdh } from "../fakes/adh.js";
+import { adhClientFor } from "./support.js";
 
 let fake: FakeAdh;
-
-function clientFor(target: FakeAdh, extra: Partial<AdhClientOptions> = {}): AdhClient {
-  return new AdhClient({
-    baseUrl: target.url,
-    tenantId: target.tenantId,
-    clientId: target.clientId,
-    clientSecret: target.clientSecret,
-    logger: pino({ level: "silent" }),
-    retry: { baseDelayMs: 5, maxDelayMs: 20 },
-    ...extra,
-  });
-}
 
 const tokenCalls = (target: FakeAdh = fake) => target.callsTo("POST /token").length;
 
@@ -33,7 +18,7 @@ afterAll(async () => {
 
 describe("access token", () => {
   it("is fetched once for many calls, concurrent ones included", async () => {
-    const adh = clientFor(fake);
+    const adh = adhClientFor(fake);
     try {
       const before = tokenCalls();
       await Promise.all(Array.from({ length: 20 }, () => adh.listHybridClients()));
@@ -48,7 +33,7 @@ describe("access token", () => {
 
   it("is refreshed when less than 5 minutes remain (clock moved)", async () => {
     let now = 1_700_000_000_000;
-    const adh = clientFor(fake, { now: () => now });
+    const adh = adhClientFor(fake, { now: () => now });
     try {
       const first = await adh.getToken();
       now += (3600 - 301) * 1000;
@@ -70,7 +55,7 @@ describe("access token", () => {
 
   it("is refreshed before ADH would reject it (1 s tokens, real time)", async () => {
     const shortLived = await startFakeAdh({ tokenLifetimeSeconds: 1 });
-    const adh = clientFor(shortLived);
+    const adh = adhClientFor(shortLived);
     try {
       await adh.listUsers();
       await new Promise((r) => setTimeout(r, 1_000)); // the token's whole life must pass
@@ -84,7 +69,7 @@ describe("access token", () => {
   });
 
   it("a 401 drops the token, fetches a new one and retries the call once", async () => {
-    const adh = clientFor(fake);
+    const adh = adhClientFor(fake);
     try {
       await adh.listUsers();
       const before = fake.calls.length;
@@ -101,7 +86,7 @@ describe("access token", () => {
   });
 
   it("bad credentials: a non-retryable error naming the settings, without the secret", async () => {
-    const adh = clientFor(fake, { clientSecret: "wrong-secret-value-1234567890" });
+    const adh = adhClientFor(fake, { clientSecret: "wrong-secret-value-1234567890" });
     try {
       const before = tokenCalls();
       const err = await adh.listUsers().catch((e: unknown) => e);
@@ -119,7 +104,7 @@ describe("access token", () => {
   });
 
   it("a failing token endpoint is retried like any safe call", async () => {
-    const adh = clientFor(fake);
+    const adh = adhClientFor(fake);
     try {
       fake.inject("POST /token", { status: 503, times: 2 });
       const before = tokenCalls();
