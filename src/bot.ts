@@ -23,7 +23,7 @@ import { SlackNotifier } from "./slack/notifier.js";
 import { SlackPeople } from "./slack/people.js";
 import { SlackReminderNotifier } from "./slack/reminder-messages.js";
 import { createSlackClient } from "./slack/web-client.js";
-import { closeRedis, createRedis, type Redis } from "./store/redis.js";
+import { closeRedis, createRedis, pingRedis, type Redis } from "./store/redis.js";
 import { RequestStore } from "./store/request-store.js";
 
 /** Audit events counted in hcb_approvals_total, by outcome. */
@@ -81,9 +81,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
 
   let shuttingDown = false;
   const readiness = new Readiness({
-    redis: async () => {
-      if ((await redis.ping()) !== "PONG") throw new Error("no PONG");
-    },
+    redis: () => pingRedis(redis),
     // auth.test is rate-limited and rarely changes: a success is good for a minute.
     slack: rememberSuccess(async () => {
       await slack.auth.test();

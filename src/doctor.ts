@@ -10,7 +10,7 @@ import { AdhClient } from "./adh/client.js";
 import { AdhError } from "./adh/errors.js";
 import { type Config, loadDotEnv, parseConfig } from "./config.js";
 import { createLogger, scrubText, slackLogger } from "./log.js";
-import { createRedis } from "./store/redis.js";
+import { createRedis, pingRedis } from "./store/redis.js";
 
 /** manifest/manifest.json beside src/ and dist/ alike: both sit one level below the package root. */
 export const MANIFEST_URL = new URL("../manifest/manifest.json", import.meta.url);
@@ -221,8 +221,8 @@ async function checkRedis(config: Config): Promise<Outcome> {
   const fix = `check REDIS_URL, and that Redis runs and is reachable at ${redisAddress(config.redisUrl)} (e.g. redis-server, or docker run -p 6379:6379 redis:7)`;
   try {
     await redis.connect();
-    const pong = await redis.ping();
-    return pong === "PONG" ? ok() : failed(`Redis answered ${pong} to PING`, fix);
+    await pingRedis(redis);
+    return ok();
   } catch (error) {
     const message = lastError ?? messageOf(error);
     if (/NOAUTH|WRONGPASS|invalid password|invalid username/i.test(message)) {

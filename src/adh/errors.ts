@@ -87,7 +87,3 @@ export class AdhError extends Error {
     return `${parts.map((p) => (/[.!?…]$/.test(p) ? p : `${p}.`)).join(" ")}${opId}`;
   }
 }
-
-export function isAdhError(value: unknown): value is AdhError {
-  return value instanceof AdhError;
-}

@@ -4,7 +4,6 @@
 import { z } from "zod";
 
 export const TENANT_ADMINISTRATOR_ROLE_TYPE_ID = "2dc742ab-39ea-4fc0-a39e-2bcb71c26a5f";
-export const TENANT_MEMBER_ROLE_TYPE_ID = "7ad2b9ef-5386-4ead-ac9f-ad99c5c5b977";
 
 export interface HybridClient {
   Id: string;

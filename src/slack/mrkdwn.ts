@@ -66,6 +66,5 @@ export function code(text: string, max?: number): string {
 }
 
 /** True for ids Slack would render as a user mention. */
-export const isUserId = (id: string): boolean => USER_ID.test(id);
 /** True for ids Slack would render as a channel link. */
 export const isChannelId = (id: string): boolean => CHANNEL_ID.test(id);

@@ -28,13 +28,10 @@ export function createRedis(settings: RedisSettings, extra: RedisOptions = {}): 
   });
 }
 
-/** True when Redis answers PING. Never throws. */
-export async function pingRedis(redis: Redis): Promise<boolean> {
-  try {
-    return (await redis.ping()) === "PONG";
-  } catch {
-    return false;
-  }
+/** The health ping: resolves when Redis answers PONG, else throws saying what it got. */
+export async function pingRedis(redis: Redis): Promise<void> {
+  const pong = await redis.ping();
+  if (pong !== "PONG") throw new Error(`Redis answered ${pong} to PING`);
 }
 
 /** Closes the connection after pending replies arrive; falls back to a hard disconnect. */
