@@ -14,11 +14,14 @@ import {
 } from "./ops/metrics.js";
 import { Readiness, rememberSuccess } from "./ops/readiness.js";
 import { opsRoutes } from "./ops/routes.js";
+import { startOpsServer } from "./ops/server.js";
+import { keepTrying, settledWithin, socketWatch, unreadyLogger } from "./ops/startup.js";
 import type { ReminderNotifier } from "./reminders/ports.js";
 import { ReminderService } from "./reminders/service.js";
 import { ClientCatalog } from "./requests/client-catalog.js";
 import { RequestWorkflow } from "./requests/workflow.js";
 import { createSlackApp } from "./slack/app.js";
+import { SlackIdentity } from "./slack/identity.js";
 import { SlackNotifier } from "./slack/notifier.js";
 import { SlackPeople } from "./slack/people.js";
 import { SlackReminderNotifier } from "./slack/reminder-messages.js";
@@ -45,6 +48,8 @@ export interface BotOptions {
   createLeaseMs?: number;
   /** Socket Mode: how long the socket may be down before /readyz says so. */
   socketGraceMs?: number;
+  /** Socket Mode: how long start-up waits for the first connection before going on without it. */
+  socketStartWaitMs?: number;
   now?: () => number;
 }
 
@@ -56,6 +61,12 @@ export interface Bot {
   workflow: RequestWorkflow;
   reminders: ReminderService;
   readiness: Readiness;
+  /** The ops port actually taken (/healthz, /readyz, /metrics). */
+  opsPort: number;
+  /** HTTP mode: the Slack port actually taken; undefined in Socket Mode. */
+  port: number | undefined;
+  /** The bot's Slack identity, learned (and retried) from auth.test. */
+  identity: SlackIdentity;
   /** Stops taking requests, finishes in-flight work (bounded), closes everything. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -83,8 +94,10 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   const readiness = new Readiness({
     redis: () => pingRedis(redis),
     // auth.test is rate-limited and rarely changes: a success is good for a minute.
+    // Until the identity is learned, Slack is not ready: requests could not be authorized.
     slack: rememberSuccess(async () => {
-      await slack.auth.test();
+      if (identity.current) await slack.auth.test();
+      else await identity.lookup();
     }, 60_000),
     adh: async () => {
       await adh.getToken();
@@ -92,12 +105,13 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     // Socket Mode: the SDK reconnects by itself (Slack refreshes sockets routinely), but
     // gives up for good on some errors; a socket down past the grace period is not ready.
     ...(config.slackAppToken
-      ? { slack_socket: socketWatch(() => socketConnected(), options.socketGraceMs ?? 30_000) }
+      ? { slack_socket: socketWatch(() => slackApp.socketConnected(), options.socketGraceMs ?? 30_000) }
       : {}),
   });
 
   const store = new RequestStore(redis);
   const slack = createSlackClient(config.slackBotToken, config.slackApiUrl, logger);
+  const identity = new SlackIdentity({ client: slack, botToken: config.slackBotToken, logger });
   const onApiError = (method: string, error: string) =>
     metrics.slackApiErrors.inc({ method, error });
 
@@ -147,25 +161,41 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   });
   metrics.setTrackedSecretsSource(() => reminders.tracked.count());
 
-  const { app: slackApp, socketConnected } = createSlackApp(
+  const slackApp = createSlackApp(
     {
       botToken: config.slackBotToken,
       appToken: config.slackAppToken,
       signingSecret: config.slackSigningSecret,
       apiUrl: config.slackApiUrl,
       appId: config.slackAppId,
-      port: config.port,
       logger,
-      routes: opsRoutes({ readiness, metrics, isShuttingDown: () => shuttingDown }),
+      identity,
       onRequest: (kind, outcome) => metrics.slackRequests.inc({ kind, outcome }),
       onAck: (kind, seconds) => metrics.ackLatency.observe({ kind }, seconds),
     },
     { workflow, catalog: new ClientCatalog(adh), logger, now },
   );
 
-  await slackApp.start(config.port);
+  // The ops port first: probes get answers (not ready) while Slack is still unreachable.
+  const ops = await startOpsServer(
+    config.opsPort,
+    opsRoutes({
+      readiness,
+      metrics,
+      isShuttingDown: () => shuttingDown,
+      onReport: unreadyLogger(logger),
+    }),
+  );
+  const learning = identity.learn();
+  const port = config.slackAppToken ? undefined : await slackApp.start(config.port);
+  // Socket Mode: connecting is retried in the background; /readyz says slack_socket meanwhile.
+  const connecting = config.slackAppToken
+    ? keepTrying(() => slackApp.start(0), logger, () => shuttingDown)
+    : Promise.resolve();
+  // Most starts connect at once: wait a little for that, then let the retries run behind.
+  if (config.slackAppToken) await settledWithin(connecting, options.socketStartWaitMs ?? 5_000);
   logger.info(
-    { port: config.port, mode: config.slackAppToken ? "socket" : "http" },
+    { port, opsPort: ops.port, mode: config.slackAppToken ? "socket" : "http" },
     "hybrid-client-bot started",
   );
 
@@ -192,13 +222,18 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     workflow,
     reminders,
     readiness,
+    opsPort: ops.port,
+    port,
+    identity,
     async stop(timeoutMs = 10_000) {
       if (shuttingDown) return;
       shuttingDown = true;
+      identity.stop();
       // The budget covers closing as well: drain gets what is left after a reserve for it.
       const closeReserveMs = Math.min(1_500, timeoutMs / 4);
       clearInterval(timer);
-      await slackApp.stop().catch(() => undefined);
+      await slackApp.app.stop().catch(() => undefined);
+      await Promise.allSettled([learning, connecting]);
       const drained = await workflow.drain(timeoutMs - closeReserveMs);
       if (!drained)
         logger.warn(
@@ -211,6 +246,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       // Calls still on the wire are aborted: a create cut short stays `creating`.
       await adh.close(300);
       await closeRedis(redis);
+      await ops.close();
       logger.info("hybrid-client-bot stopped");
     },
   };
@@ -227,23 +263,5 @@ function countedReminders(notifier: ReminderNotifier, metrics: Metrics): Reminde
       await notifier.postNeverExpiresFinding(channel, finding);
       metrics.remindersSent.inc({ kind: "finding" });
     },
-  };
-}
-
-/** A readiness check that fails once the socket has been down longer than `graceMs`. */
-function socketWatch(isUp: () => boolean, graceMs: number): () => Promise<void> {
-  let downSince: number | undefined;
-  return async () => {
-    if (isUp()) {
-      downSince = undefined;
-      return;
-    }
-    downSince ??= Date.now();
-    const downMs = Date.now() - downSince;
-    if (downMs >= graceMs) {
-      throw new Error(
-        `the Socket Mode connection to Slack has been down for ${Math.round(downMs / 1000)} s`,
-      );
-    }
   };
 }

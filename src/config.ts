@@ -88,6 +88,8 @@ const envSchema = z.object({
     }),
   SLACK_API_URL: url(undefined, "the base URL of the Slack Web API, e.g. https://slack.com/api/"),
   PORT: int(3000, 1, 65535),
+  // /healthz, /readyz and /metrics live here, never on PORT (0: any free port).
+  OPS_PORT: int(9091, 0, 65535),
   ADH_BASE_URL: url(
     "https://uswe.datahub.connect.aveva.com",
     "the ADH host, e.g. https://uswe.datahub.connect.aveva.com",
@@ -193,6 +195,8 @@ export interface Config {
   /** Requests naming another api_app_id are ignored; unset: not checked. */
   slackAppId: string | undefined;
   port: number;
+  /** /healthz, /readyz, /metrics; HTTP mode's PORT serves POST /slack/events only. */
+  opsPort: number;
   adhBaseUrl: string;
   adhTenantId: string;
   adhClientId: string;
@@ -232,6 +236,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       "SLACK_SIGNING_SECRET: is required in HTTP mode (no SLACK_APP_TOKEN): copy it from your Slack app's Basic Information page, or set SLACK_APP_TOKEN to use Socket Mode",
     );
   }
+  if (parsed.success && !env.SLACK_APP_TOKEN?.trim() && parsed.data.OPS_PORT === parsed.data.PORT) {
+    problems.push("OPS_PORT: must differ from PORT (PORT serves Slack only)");
+  }
   if (!parsed.success || problems.length > 0) {
     return {
       ok: false,
@@ -250,6 +257,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       slackApiUrl: e.SLACK_API_URL,
       slackAppId: e.SLACK_APP_ID,
       port: e.PORT,
+      opsPort: e.OPS_PORT,
       adhBaseUrl: (e.ADH_BASE_URL as string).replace(/\/+$/, ""),
       adhTenantId: e.ADH_TENANT_ID,
       adhClientId: e.ADH_CLIENT_ID,

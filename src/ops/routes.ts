@@ -1,15 +1,27 @@
-// Operator endpoints served by Bolt's receiver in both HTTP and Socket Mode:
+// Operator endpoints, served on OPS_PORT only (src/ops/server.ts) in both modes:
 // /healthz (the process is alive), /readyz (its dependencies answer), /metrics.
+// /readyz names the failing parts and nothing more: an error text can carry hosts,
+// Operation-Ids or a dependency's own words, so the details go to the log instead.
 import type { ServerResponse } from "node:http";
 import type { CustomRoute } from "@slack/bolt";
 import type { Metrics } from "./metrics.js";
-import type { Readiness } from "./readiness.js";
+import type { Readiness, ReadinessReport } from "./readiness.js";
 
 export interface OpsRoutesDeps {
   readiness: Pick<Readiness, "check">;
   metrics: Pick<Metrics, "registry">;
   /** True once SIGTERM/SIGINT arrived: load balancers should stop sending traffic. */
   isShuttingDown: () => boolean;
+  /** Told every verdict with its error texts, for the log. */
+  onReport?: (report: ReadinessReport) => void;
+}
+
+/** What a probe may see of a report: which parts are ok, never why one is not. */
+function publicView(report: ReadinessReport) {
+  const parts: Record<string, { ok: boolean }> = {};
+  for (const [name, part] of Object.entries(report.parts)) parts[name] = { ok: part.ok };
+  const failing = Object.keys(parts).filter((name) => !parts[name]?.ok);
+  return { ready: report.ready, parts, failing };
 }
 
 export function opsRoutes(deps: OpsRoutesDeps): CustomRoute[] {
@@ -31,19 +43,16 @@ export function opsRoutes(deps: OpsRoutesDeps): CustomRoute[] {
         }
         deps.readiness.check().then(
           (report) => {
+            deps.onReport?.(report);
+            const view = publicView(report);
             // Shutdown may have begun while the parts were being checked.
             if (deps.isShuttingDown()) {
-              sendJson(res, 503, { ready: false, status: "shutting down", parts: report.parts });
+              sendJson(res, 503, { ...view, ready: false, status: "shutting down" });
               return;
             }
-            sendJson(res, report.ready ? 200 : 503, { ready: report.ready, parts: report.parts });
+            sendJson(res, report.ready ? 200 : 503, view);
           },
-          (error: unknown) =>
-            sendJson(res, 503, {
-              ready: false,
-              parts: {},
-              error: error instanceof Error ? error.message : "readiness check failed",
-            }),
+          () => sendJson(res, 503, { ready: false, parts: {}, failing: [] }),
         );
       },
     },

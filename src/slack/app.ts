@@ -1,21 +1,17 @@
-// The Bolt app: HTTP mode (POST /slack/events, signatures verified) when there is no
-// app-level token, Socket Mode when there is. Ops routes are served in both modes.
-import type { IncomingMessage, ServerResponse } from "node:http";
-import {
-  App,
-  type CustomRoute,
-  defaultBodyLimit,
-  HTTPModuleFunctions,
-  HTTPReceiver,
-  LogLevel,
-  SocketModeReceiver,
-} from "@slack/bolt";
+// The Bolt app: HTTP mode (our own front door on PORT: POST /slack/events only, verified
+// before parsing) when there is no app-level token, Socket Mode when there is. The ops
+// routes are not here: they have a port of their own (src/ops/server.ts).
+import type { IncomingMessage } from "node:http";
+import { App, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import type { Logger } from "pino";
 import { slackLogger } from "../log.js";
+import { SlackHttpBoundary } from "./http-boundary.js";
+import type { SlackIdentity } from "./identity.js";
 import { registerButtons } from "./listeners/buttons.js";
 import { registerCommands } from "./listeners/commands.js";
 import type { ListenerContext } from "./listeners/context.js";
 import { registerForms } from "./listeners/forms.js";
+import { foreignRequest } from "./workspace-pin.js";
 import { slackClientOptions } from "./web-client.js";
 
 export interface SlackAppOptions {
@@ -23,13 +19,11 @@ export interface SlackAppOptions {
   appToken: string | undefined;
   signingSecret: string | undefined;
   apiUrl: string | undefined;
-  port: number;
   logger: Logger;
-  routes: CustomRoute[];
+  /** The bot's identity in Slack: authorizes requests and pins the workspace. */
+  identity: SlackIdentity;
   /** SLACK_APP_ID: when set, requests naming another app (api_app_id) are not acted on. */
   appId?: string | undefined;
-  /** Bot user and bot ids, when known, spare Bolt its own auth.test at start. */
-  botIdentity?: { botId: string; botUserId: string };
   /** Observes every request's kind and whether its listener finished without error. */
   onRequest?: (kind: string, outcome: "ok" | "error") => void;
   /** HTTP mode: seconds from a request's arrival to the ack's response being sent. */
@@ -42,6 +36,8 @@ type TaggedRequest = IncomingMessage & { [KIND]?: string };
 
 export interface SlackApp {
   app: App;
+  /** HTTP mode: listens on `port` (0: any) and resolves with it. Socket Mode: connects once. */
+  start(port: number): Promise<number | undefined>;
   /** Socket Mode: is the WebSocket to Slack open? Always true in HTTP mode. */
   socketConnected(): boolean;
 }
@@ -55,24 +51,45 @@ export function createSlackApp(options: SlackAppOptions, ctx: ListenerContext): 
   const socket = options.appToken
     ? new SocketModeReceiver({
         appToken: options.appToken,
-        installerOptions: { port: options.port, clientOptions: socketClientOptions },
-        customRoutes: options.routes,
+        // No port and no routes: in Socket Mode the bot listens on OPS_PORT only.
+        installerOptions: { clientOptions: socketClientOptions },
         logger,
       })
     : undefined;
+  const http = socket
+    ? undefined
+    : new SlackHttpBoundary({
+        signingSecret: options.signingSecret ?? "",
+        logger: options.logger,
+        slackLogger: logger,
+        kindOf: (req) => (req as TaggedRequest)[KIND],
+        ...(options.onAck ? { onAck: options.onAck } : {}),
+      });
   const app = new App({
-    token: options.botToken,
-    receiver: socket ?? httpReceiver(options, logger),
+    // Our authorize, not a token: Bolt would keep its first failed auth.test for good.
+    authorize: options.identity.authorize,
+    receiver: socket ?? (http as SlackHttpBoundary),
     logger,
     logLevel: toSlackLevel(options.logger.level),
-    ...(options.botIdentity ?? {}),
     clientOptions,
+  });
+
+  // Only a sender holding our signing secret (or our socket) gets this far. A request for
+  // another workspace or from another organisation's user (Slack Connect) is acked and ignored.
+  app.use(async (args) => {
+    const identity = options.identity.current;
+    const foreign = identity ? foreignRequest(args.body, identity) : undefined;
+    if (foreign) {
+      options.logger.warn(foreign, "request from outside our workspace ignored");
+      if ("ack" in args && typeof args.ack === "function") await args.ack();
+      return;
+    }
+    await args.next();
   });
 
   if (options.appId) {
     const ours = options.appId;
-    // Only a sender holding our signing secret gets this far: a payload naming another app
-    // means a shared or leaked secret. It is acknowledged, logged and never acted on.
+    // A payload naming another app means a shared or leaked secret: acked, logged, not acted on.
     app.use(async (args) => {
       const appId = (args.body as { api_app_id?: unknown }).api_app_id;
       if (typeof appId === "string" && appId !== ours) {
@@ -108,79 +125,12 @@ export function createSlackApp(options: SlackAppOptions, ctx: ListenerContext): 
       "unhandled listener error",
     );
   });
-  return { app, socketConnected };
-}
-
-function httpReceiver(
-  options: SlackAppOptions,
-  logger: ReturnType<typeof slackLogger>,
-): HTTPReceiver {
-  const receiver = new HTTPReceiver({
-    signingSecret: options.signingSecret ?? "",
-    port: options.port,
-    customRoutes: options.routes,
-    logger,
-    // Never true in production: the ack must go out before the slow work.
-    processBeforeResponse: false,
-    customPropertiesExtractor: (req) => ({ httpRequest: req }),
-    // Bolt's default handler logs the error itself only at debug: say what it was.
-    processEventErrorHandler: async (args) => {
-      const req = args.request as TaggedRequest;
-      options.logger.error(
-        { err: args.error.message, code: (args.error as { code?: string }).code, kind: req[KIND] },
-        "unhandled error while processing a Slack request",
-      );
-      // Thrown before any listener acked: Bolt could not read the body (no user, no view…).
-      // A malformed request is the sender's fault, 400; Bolt's default would answer 500.
-      if (!args.response.headersSent && args.error.name !== "AuthorizationError") {
-        args.response.writeHead(400);
-        args.response.end();
-        return true;
-      }
-      return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
-    },
-  });
-  const listener = receiver.requestListener;
-  receiver.requestListener = (req: TaggedRequest, res: ServerResponse) => {
-    const started = performance.now();
-    res.once("finish", () => {
-      if (req.url?.startsWith("/slack/events")) {
-        options.onAck?.(req[KIND] ?? "unparsed", (performance.now() - started) / 1000);
-      }
-    });
-    if (req.method !== "POST" || !req.url?.startsWith("/slack/events")) return listener(req, res);
-    refuseNonObjectBody(req, res).then(
-      (refused) => {
-        if (!refused) listener(req, res);
-      },
-      (error: unknown) => {
-        // The body could not be read (above Bolt's limit, or the client went away).
-        if (res.headersSent) return;
-        res.writeHead(HTTPModuleFunctions.isRawBodyError(error) ? 413 : 400);
-        res.end();
-      },
-    );
+  const start = async (port: number) => {
+    if (http) return http.start(port);
+    await app.start();
+    return undefined;
   };
-  return receiver;
-}
-
-/**
- * Bolt reads `body.ssl_check` of whatever the body parses to, outside any try: a body that
- * parses to null (`payload=null`) would never be answered and would reject a promise that
- * nobody awaits. Such bodies get 400 here; Bolt reuses the buffered body for the rest.
- */
-async function refuseNonObjectBody(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  const buffered = await HTTPModuleFunctions.bufferIncomingMessage(req, defaultBodyLimit);
-  let body: unknown;
-  try {
-    body = HTTPModuleFunctions.parseHTTPRequestBody(buffered);
-  } catch {
-    return false; // Bolt answers what it cannot parse itself (401 unsigned, else 400)
-  }
-  if (typeof body === "object" && body !== null) return false;
-  res.writeHead(400);
-  res.end();
-  return true;
+  return { app, start, socketConnected };
 }
 
 function requestKind(body: { type?: string; command?: string }): string {

@@ -37,7 +37,7 @@ function commandPayload(slack: FakeSlack, user: string, text: string) {
   };
 }
 
-const base = (h: Harness) => `http://127.0.0.1:${h.config.port}`;
+const base = (h: Harness) => `http://127.0.0.1:${h.bot.opsPort}`;
 
 describe("the bot in Socket Mode", () => {
   let h: Harness;
@@ -147,7 +147,7 @@ describe("the bot in Socket Mode", () => {
     expect(h.adh.clients().filter((c) => c.Name === "ledger-app")).toHaveLength(1);
   });
 
-  it("answers /healthz and /readyz on PORT, and offers no /slack/events door", async () => {
+  it("answers /healthz and /readyz on OPS_PORT, and offers no /slack/events door", async () => {
     const health = await fetch(`${base(h)}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: "ok" });
@@ -161,6 +161,8 @@ describe("the bot in Socket Mode", () => {
       body: "command=%2Fhybrid-client&text=help",
     });
     expect(events.status).toBe(404);
+    // In Socket Mode only OPS_PORT listens.
+    await expect(fetch(`http://127.0.0.1:${h.config.port}/healthz`)).rejects.toThrow();
   });
 
   it("reconnects when Slack asks it to refresh, and keeps serving", async () => {
@@ -309,9 +311,8 @@ describe("a Socket Mode connection that cannot come back", () => {
     }
     expect(body.ready).toBe(false);
     expect(body.parts?.slack_socket?.ok).toBe(false);
-    expect(body.parts?.slack_socket?.error).toMatch(
-      /Socket Mode connection to Slack has been down/,
-    );
+    expect(body.parts?.slack_socket?.error).toBeUndefined();
+    expect(h.logs.join("")).toMatch(/Socket Mode connection to Slack has been down/);
     expect(body.parts?.redis?.ok).toBe(true);
   }, 30_000);
 });

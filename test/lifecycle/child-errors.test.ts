@@ -51,7 +51,7 @@ describe("the bot process given requests it cannot process", () => {
 
     // Still the same process, still serving Slack and the probes.
     expect(await Promise.race([child.exited, Promise.resolve("running")])).toBe("running");
-    expect((await fetch(`${child.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${child.opsUrl}/healthz`)).status).toBe(200);
     const help = await driver.command(USERS.member, "help");
     expect(help.status).toBe(200);
     expect(JSON.stringify(help.body)).toMatch(/Usage/);

@@ -32,7 +32,7 @@ beforeAll(async () => {
   await h.slack.waitForResponse(
     (r) => r.url === reveal.responseUrl && JSON.stringify(r.body).includes(clientId),
   );
-  const res = await fetch(`http://127.0.0.1:${h.config.port}/metrics`);
+  const res = await fetch(`http://127.0.0.1:${h.bot.opsPort}/metrics`);
   expect(res.status).toBe(200);
   contentType = res.headers.get("content-type");
   text = await res.text();

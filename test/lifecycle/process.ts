@@ -22,6 +22,8 @@ export interface BotProcess {
   port: number;
   /** Base URL of its HTTP server, e.g. http://127.0.0.1:41234 */
   url: string;
+  /** Base URL of its ops server (OPS_PORT): /healthz, /readyz, /metrics. */
+  opsUrl: string;
   /** Every line it wrote, stdout and stderr interleaved in arrival order. */
   lines: string[];
   /** Lines parsed as pino JSON (others skipped). */
@@ -105,6 +107,7 @@ export async function spawnBot(
     pid,
     port,
     url: `http://127.0.0.1:${port}`,
+    opsUrl: `http://127.0.0.1:${Number(env.OPS_PORT)}`,
     lines,
     logs: () => lines.flatMap(parseJsonLine),
     waitForLine,
@@ -147,6 +150,7 @@ export async function botEnvFor(
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: h.slack.url,
     PORT: String(await freePort()),
+    OPS_PORT: String(await freePort()),
     ADH_BASE_URL: h.adh.url,
     ADH_TENANT_ID: h.adh.tenantId,
     ADH_CLIENT_ID: h.adh.clientId,

@@ -26,7 +26,7 @@ interface Probe {
 }
 
 async function probe(path: "/healthz" | "/readyz"): Promise<Probe> {
-  const res = await fetch(`http://127.0.0.1:${h.config.port}${path}`);
+  const res = await fetch(`http://127.0.0.1:${h.bot.opsPort}${path}`);
   return { status: res.status, body: (await res.json()) as Probe["body"] };
 }
 

@@ -515,7 +515,7 @@ describe("chaos across two replicas", () => {
     for (const secret of h.adh.issuedSecrets) {
       if (dump.includes(secret)) leaks.push(`Redis contains secret ${secret.slice(0, 4)}…`);
     }
-    const ready = [await readyz(h.config.port), await readyz(replica.bot.config.port)];
+    const ready = [await readyz(h.bot.opsPort), await readyz(replica.bot.opsPort)];
 
     const sum = (pick: (f: Flow) => number) => flows.reduce((n, f) => n + pick(f), 0);
     const report = {

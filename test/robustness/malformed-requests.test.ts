@@ -164,7 +164,7 @@ const CLIENT_VALUES = {
 };
 
 async function readyz(): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${h.config.port}/readyz`, {
+  const res = await fetch(`http://127.0.0.1:${h.bot.opsPort}/readyz`, {
     signal: AbortSignal.timeout(5_000),
   });
   await res.body?.cancel();

@@ -91,6 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
       SLACK_API_URL: slack.url,
       PORT: String(await freePort()),
+      OPS_PORT: String(await freePort()),
       ADH_BASE_URL: adh.url,
       ADH_TENANT_ID: adh.tenantId,
       ADH_CLIENT_ID: adh.clientId,
