@@ -512,6 +512,12 @@ describe("unsigned, badly signed and stale requests", () => {
         },
       ],
       ["Approve, stale timestamp (6 min)", () => post(approveBody(), { timestamp: now - 6 * 60 })],
+      // Signed correctly for its timestamp: only the clock check can refuse it.
+      [
+        "Approve, timestamp a year ahead",
+        () => post(approveBody(), { timestamp: now + 365 * 86_400 }),
+      ],
+      ["Approve, timestamp 6 min ahead", () => post(approveBody(), { timestamp: now + 6 * 60 })],
       [
         "Approve, signature of another body",
         () => {
