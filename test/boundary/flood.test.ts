@@ -34,7 +34,13 @@ function floodOnce(port: number, n: number): Promise<number> {
     headers["x-slack-signature"] = `v0=${"ab".repeat(32)}`;
   }
   return new Promise((resolve) => {
-    const req = request({ host: "127.0.0.1", port, path: "/slack/events", method: "POST", headers });
+    const req = request({
+      host: "127.0.0.1",
+      port,
+      path: "/slack/events",
+      method: "POST",
+      headers,
+    });
     req.on("response", (res) => {
       res.resume();
       res.on("end", () => resolve(res.statusCode ?? 0));

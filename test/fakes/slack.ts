@@ -185,6 +185,8 @@ export interface FakeSlack {
    * 504 without one). So the SlackDriver, written for HTTP mode, drives a Socket Mode app as is.
    */
   socketBridgeUrl: string;
+  /** While down, every Web API call (apps.connections.open too) has its connection dropped, as in an outage. */
+  setDown(down: boolean): void;
   close(): Promise<void>;
 }
 
@@ -1313,8 +1315,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }
   };
 
+  let down = false;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
+    if (down && url.pathname.startsWith("/api/")) {
+      req.socket.destroy();
+      return;
+    }
     const route = url.pathname.startsWith("/api/")
       ? answerApi(req, res, url)
       : url.pathname.startsWith("/response/") && req.method === "POST"
@@ -1475,6 +1482,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       sockets.disconnect(reason);
     },
     socketBridgeUrl: `${base}/socket-bridge`,
+    setDown(value) {
+      down = value;
+    },
     async close() {
       sockets.close();
       for (const waiters of [callWaiters, responseWaiters] as Set<Waiter<unknown>>[]) {

@@ -29,6 +29,8 @@ export interface HarnessOptions {
    * through the fake's socket bridge: what it sends goes down the WebSocket.
    */
   socketMode?: boolean;
+  /** The fake Slack drops every Web API call from the start (an outage) until `slack.setDown(false)`. */
+  slackDownAtStart?: boolean;
 }
 
 export interface Harness {
@@ -61,6 +63,7 @@ export async function freePort(): Promise<number> {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const adh = await startFakeAdh();
   const slack = await startFakeSlack();
+  if (options.slackDownAtStart) slack.setDown(true);
   const prefix = testPrefix("e2e");
   const logs: string[] = [];
   const logDestination = new Writable({

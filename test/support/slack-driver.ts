@@ -19,6 +19,8 @@ export interface SlackDriverOptions {
   signingSecret: string;
   slack: FakeSlack;
   teamId?: string;
+  /** The clicking user's own team when it differs (a Slack Connect guest from another organisation). */
+  userTeamId?: string;
   appId?: string;
   now?: () => number;
 }
@@ -99,6 +101,7 @@ export class SlackDriver {
   private readonly signingSecret: string;
   private readonly slack: FakeSlack;
   private readonly teamId: string;
+  private readonly userTeamId: string;
   private readonly appId: string;
   private readonly now: () => number;
 
@@ -107,6 +110,7 @@ export class SlackDriver {
     this.signingSecret = options.signingSecret;
     this.slack = options.slack;
     this.teamId = options.teamId ?? options.slack.teamId;
+    this.userTeamId = options.userTeamId ?? this.teamId;
     this.appId = options.appId ?? options.slack.appId;
     this.now = options.now ?? Date.now;
   }
@@ -349,7 +353,7 @@ export class SlackDriver {
 
   private userOf(user: string): Json {
     const name = this.userName(user);
-    return { id: user, username: name, name, team_id: this.teamId };
+    return { id: user, username: name, name, team_id: this.userTeamId };
   }
 
   private userName(user: string): string {
