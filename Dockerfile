@@ -25,7 +25,7 @@ COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/manifest ./manifest
 USER node
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD node -e "fetch('http://127.0.0.1:'+(process.env.OPS_PORT||9091)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 # Same V8 heap settings as `npm start`: small young generation, bounded old space, so the
 # heap V8 reserves during a burst does not stay resident (RSS ≤ 150 MB after load).
 CMD ["node", "--max-semi-space-size=4", "--max-old-space-size=192", "dist/main.js"]

@@ -105,7 +105,12 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     // Socket Mode: the SDK reconnects by itself (Slack refreshes sockets routinely), but
     // gives up for good on some errors; a socket down past the grace period is not ready.
     ...(config.slackAppToken
-      ? { slack_socket: socketWatch(() => slackApp.socketConnected(), options.socketGraceMs ?? 30_000) }
+      ? {
+          slack_socket: socketWatch(
+            () => slackApp.socketConnected(),
+            options.socketGraceMs ?? 30_000,
+          ),
+        }
       : {}),
   });
 
@@ -190,7 +195,11 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   const port = config.slackAppToken ? undefined : await slackApp.start(config.port);
   // Socket Mode: connecting is retried in the background; /readyz says slack_socket meanwhile.
   const connecting = config.slackAppToken
-    ? keepTrying(() => slackApp.start(0), logger, () => shuttingDown)
+    ? keepTrying(
+        () => slackApp.start(0),
+        logger,
+        () => shuttingDown,
+      )
     : Promise.resolve();
   // Most starts connect at once: wait a little for that, then let the retries run behind.
   if (config.slackAppToken) await settledWithin(connecting, options.socketStartWaitMs ?? 5_000);

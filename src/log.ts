@@ -104,11 +104,19 @@ const toSlackLevel: Record<string, LogLevel> = {
   silent: LogLevel.ERROR,
 };
 
+// Email addresses in the SDK's debug lines (users.info answers, call arguments): who
+// asked for what is in the audit lines by Slack id; the logs need no addresses.
+const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
+
+export function redactEmails(text: string): string {
+  return text.replace(EMAIL_PATTERN, "[email]");
+}
+
 /** Bolt / Web API logger backed by pino, so their lines are redacted and structured. */
 export function slackLogger(logger: Logger): SlackLogger {
   const child = logger.child({ component: "slack-sdk" });
   const text = (msg: unknown[]) =>
-    msg.map((m) => (typeof m === "string" ? m : safeJson(m))).join(" ");
+    redactEmails(msg.map((m) => (typeof m === "string" ? m : safeJson(m))).join(" "));
   return {
     debug: (...msg) => child.debug(text(msg)),
     info: (...msg) => child.info(text(msg)),

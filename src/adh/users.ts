@@ -19,6 +19,9 @@ const LOCK_TTL_MS = 120_000;
 const LOCK_POLL_MS = 100;
 const LOCK_WAIT_MS = 30_000;
 const HSET_BATCH = 1_000;
+// Email addresses are personal data: a rebuilt index lives a day, then the next lookup
+// rebuilds it from ADH (so a user removed there does not linger here either).
+export const USER_INDEX_TTL_SECONDS = 86_400;
 
 const IndexEntry = z.object({ id: z.string(), name: z.string().optional() });
 export type DirectoryEntry = z.infer<typeof IndexEntry>;
@@ -140,9 +143,11 @@ export class UserDirectory {
       await this.redis.hset(USER_INDEX_NEXT_KEY, fields);
     }
     const swap = this.redis.multi();
-    if (entries.length > 0) swap.rename(USER_INDEX_NEXT_KEY, USER_INDEX_KEY);
-    else swap.del(USER_INDEX_KEY);
-    swap.set(USER_INDEX_REFRESHED_AT_KEY, String(this.now()));
+    if (entries.length > 0) {
+      swap.rename(USER_INDEX_NEXT_KEY, USER_INDEX_KEY);
+      swap.expire(USER_INDEX_KEY, USER_INDEX_TTL_SECONDS);
+    } else swap.del(USER_INDEX_KEY);
+    swap.set(USER_INDEX_REFRESHED_AT_KEY, String(this.now()), "EX", USER_INDEX_TTL_SECONDS);
     const results = await swap.exec();
     const failed = results?.find(([err]) => err !== null);
     if (failed) throw failed[0];

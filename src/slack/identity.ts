@@ -97,7 +97,11 @@ export class SlackIdentity {
     };
     if (!this.known) {
       this.log.info(
-        { teamId: identity.teamId, enterpriseId: identity.enterpriseId, botUserId: identity.botUserId },
+        {
+          teamId: identity.teamId,
+          enterpriseId: identity.enterpriseId,
+          botUserId: identity.botUserId,
+        },
         "Slack identity learned; serving requests for this workspace only",
       );
     }

@@ -88,7 +88,10 @@ describe("Dockerfile", () => {
     expect(runtime).toContain("ENV NODE_ENV=production");
     expect(runtime).toContain("USER node");
     expect(runtime).toContain("EXPOSE 3000");
-    expect(runtime.some((l) => l.startsWith("HEALTHCHECK ") && l.includes("/healthz"))).toBe(true);
+    // The probe goes to the ops port: PORT serves Slack only.
+    const probe = runtime.find((l) => l.startsWith("HEALTHCHECK ")) ?? "";
+    expect(probe).toContain("/healthz");
+    expect(probe).toContain("process.env.OPS_PORT||9091");
     // The heap flags are npm start's (runtime-flags.test.ts keeps the two in step).
     expect(runtime.at(-1)).toMatch(/^CMD \["node", ("--[a-z-]+=\d+", )*"dist\/main\.js"\]$/);
     // Only build output and production dependencies reach the runtime image.
