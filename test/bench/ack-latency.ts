@@ -90,9 +90,9 @@ export async function measureAckLatency(input: AckLatencyInput): Promise<AckRow[
       forgetCalls(input.slack, input.adh);
       input.log(`  ${kind} @ ${load.name}: bot`);
       const botCpu = cpuMsOf(input.bot.pid);
-      await scrapeBot(input.bot.origin); // resets the lag histogram
+      await scrapeBot(input.bot.opsOrigin); // resets the lag histogram
       const bot = await send(input, input.bot, template, load.shape, input.count);
-      const botLoop = await scrapeBot(input.bot.origin);
+      const botLoop = await scrapeBot(input.bot.opsOrigin);
       const notes = await afterBotRun(input, kind, pending.slice(0, input.count));
       const botCpuMs = cpuMsOf(input.bot.pid) - botCpu;
       rows.push(

@@ -16,6 +16,8 @@ export interface Spawned {
   pid: number;
   port: number;
   origin: string;
+  /** Where /readyz and /metrics are: the bot's OPS_PORT; the bare app serves /readyz on its own port. */
+  opsOrigin: string;
   /** From spawn() to the first /readyz 200, in ms. */
   readyMs: number;
   child: ChildProcess;
@@ -48,7 +50,9 @@ export function productionNodeFlags(): string[] {
 }
 
 export function spawnBareApp(env: Record<string, string>, logFile: string): Promise<Spawned> {
-  return spawnAndWait(process.execPath, ["--import", "tsx", BARE_APP], env, logFile);
+  // The baseline has no ops port: it serves /readyz beside /slack/events.
+  const { OPS_PORT: _none, ...bareEnv } = env;
+  return spawnAndWait(process.execPath, ["--import", "tsx", BARE_APP], bareEnv, logFile);
 }
 
 async function spawnAndWait(
@@ -59,6 +63,7 @@ async function spawnAndWait(
 ): Promise<Spawned> {
   const port = Number(env.PORT);
   const origin = `http://127.0.0.1:${port}`;
+  const opsOrigin = env.OPS_PORT ? `http://127.0.0.1:${env.OPS_PORT}` : origin;
   const log = openSync(logFile, "a");
   const started = performance.now();
   const child = spawn(command, args, {
@@ -72,7 +77,7 @@ async function spawnAndWait(
   let readyMs: number;
   try {
     readyMs = await Promise.race([
-      waitForReady(origin, started),
+      waitForReady(opsOrigin, started),
       exited.then((code) => {
         throw new Error(`${args.at(-1)} exited with ${code} before it was ready; see ${logFile}`);
       }),
@@ -85,6 +90,7 @@ async function spawnAndWait(
     pid: child.pid as number,
     port,
     origin,
+    opsOrigin,
     readyMs,
     child,
     async stop() {

@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 import { TEST_REDIS_URL } from "../support/redis.js";
 import { ACK_P50_RATIO_TARGET, type AckRow } from "./ack-latency.js";
 import type { DmLatencyRow, ThroughputRow } from "./approve-to-dm.js";
+import { FLOOD_P99_TARGET_MS, FLOOD_RATIO_TARGET, type FloodRow } from "./flood.js";
 import type { Memory } from "./processes.js";
 import type { SlowlogSummary } from "./redis-slowlog.js";
 import {
@@ -32,6 +33,8 @@ export interface BenchResults {
   };
   runSeconds: number;
   ack: AckRow[];
+  /** Signed acks while four senders flood unsigned 4 MB nested JSON (absent in older results). */
+  flood?: FloodRow;
   clickToDm: DmLatencyRow[];
   throughput: ThroughputRow[];
   reminders: ReminderScaleResult;
@@ -123,6 +126,7 @@ export function toMarkdown(r: BenchResults): string {
       a.notes.length ? [`- ${a.kind} @ ${a.load}: ${a.notes.join("; ")}`] : [],
     ),
     "",
+    ...floodSection(r.flood),
     "### 2. Approve → Reveal DM",
     "",
     table(
@@ -270,4 +274,32 @@ export function toMarkdown(r: BenchResults): string {
     "",
   );
   return out.join("\n");
+}
+
+function floodSection(f: FloodRow | undefined): string[] {
+  if (!f) return [];
+  const answers = (side: FloodRow["bot"]) =>
+    Object.entries(side.floodAnswers)
+      .map(([status, n]) => `${n}× ${status}`)
+      .join(", ");
+  return [
+    `### 1b. Signed slash-command acks, ms, while 4 senders flood unsigned 4 MB nested JSON (${f.signedRequests} signed at ${f.ratePerSecond}/s)`,
+    "",
+    table(
+      ["app", "p50", "p90", "p99", "max", "errors", "flood requests (answers)"],
+      [
+        ["bot", ...floodCells(f.bot), `${f.bot.floodRequests} (${answers(f.bot)})`],
+        ["bare Bolt", ...floodCells(f.bare), `${f.bare.floodRequests} (${answers(f.bare)})`],
+      ],
+    ),
+    "",
+    `Bot p99 ${ms(f.bot.latency.p99)} ms (target ≤ ${FLOOD_P99_TARGET_MS}): ${verdict(f.p99Pass)}; ` +
+      `bot/bare p99 ${f.p99Ratio}× (target ≤ ${FLOOD_RATIO_TARGET}×): ${verdict(f.ratioPass)}.`,
+    "",
+  ];
+}
+
+function floodCells(side: FloodRow["bot"]): (string | number)[] {
+  const l = side.latency;
+  return [ms(l.p50), ms(l.p90), ms(l.p99), ms(l.max), side.errors];
 }

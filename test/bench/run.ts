@@ -28,6 +28,7 @@ import { measureAckLatency } from "./ack-latency.js";
 import { measureClickToDm, measureThroughput } from "./approve-to-dm.js";
 import { scrapeBot } from "./bot-metrics.js";
 import { forgetCalls, settle } from "./fake-observers.js";
+import { measureAckUnderFlood } from "./flood.js";
 import { LoadGenerator } from "./load-generator.js";
 import { createPendingRequests } from "./pending-requests.js";
 import { memoryOf, type Spawned, spawnBareApp, spawnBot } from "./processes.js";
@@ -51,12 +52,13 @@ const loadAtStart = loadavg();
 const log = (line: string) =>
   console.error(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
 
-function botEnv(h: Harness, port: number): Record<string, string> {
+function botEnv(h: Harness, port: number, opsPort: number): Record<string, string> {
   return {
     SLACK_BOT_TOKEN: h.slack.botToken,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: h.slack.url,
     PORT: String(port),
+    OPS_PORT: String(opsPort),
     ADH_BASE_URL: h.adh.url,
     ADH_TENANT_ID: h.adh.tenantId,
     ADH_CLIENT_ID: h.adh.clientId,
@@ -83,7 +85,10 @@ async function main(): Promise<BenchResults> {
     const coldStarts: { readyMs: number; rssMb: number }[] = [];
     let bot: Spawned | undefined;
     for (let i = 0; i <= COLD_STARTS; i++) {
-      const spawned = await spawnBot(botEnv(h, await freePort()), `${RESULTS}bot.log`);
+      const spawned = await spawnBot(
+        botEnv(h, await freePort(), await freePort()),
+        `${RESULTS}bot.log`,
+      );
       coldStarts.push({
         readyMs: Math.round(spawned.readyMs),
         rssMb: memoryOf(spawned.pid).rssMb,
@@ -97,7 +102,7 @@ async function main(): Promise<BenchResults> {
     log(`  ready in ${coldStarts.map((s) => Math.round(s.readyMs)).join(", ")} ms`);
 
     const bare = await spawnBareApp(
-      { ...botEnv(h, await freePort()), LOG_LEVEL: "info" },
+      { ...botEnv(h, await freePort(), await freePort()), LOG_LEVEL: "info" },
       `${RESULTS}bare.log`,
     );
     children.push(bare);
@@ -153,8 +158,18 @@ async function main(): Promise<BenchResults> {
       count: ACK_REQUESTS,
       log,
     });
+    log("signed acks under an unsigned 4 MB flood: bot vs bare Bolt");
+    const flood = await measureAckUnderFlood({
+      generator,
+      bot,
+      bare,
+      signingSecret: SIGNING_SECRET,
+      template: templates.command,
+      count: scaled(200),
+      log,
+    });
     const rssAfterLoad = memoryOf(bot.pid);
-    const heapAfterLoad = await scrapeBot(bot.origin);
+    const heapAfterLoad = await scrapeBot(bot.opsOrigin);
     await bare.stop();
 
     log("approve → Reveal DM");
@@ -170,7 +185,10 @@ async function main(): Promise<BenchResults> {
       0: pending.dm0,
       50: pending.dm50,
     });
-    const replica = await spawnBot(botEnv(h, await freePort()), `${RESULTS}bot-replica.log`);
+    const replica = await spawnBot(
+      botEnv(h, await freePort(), await freePort()),
+      `${RESULTS}bot-replica.log`,
+    );
     children.push(replica);
     // A fresh process runs cold (JIT, caches): warm it as the first bot was by part 1.
     await measureThroughput(dmInput, [replica.origin], 0, pending.replicaWarm);
@@ -200,6 +218,7 @@ async function main(): Promise<BenchResults> {
       machine: await machine(loadAtStart),
       runSeconds: 0,
       ack,
+      flood,
       clickToDm,
       throughput,
       reminders,
