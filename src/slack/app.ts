@@ -11,8 +11,8 @@ import { registerButtons } from "./listeners/buttons.js";
 import { registerCommands } from "./listeners/commands.js";
 import type { ListenerContext } from "./listeners/context.js";
 import { registerForms } from "./listeners/forms.js";
-import { foreignRequest } from "./workspace-pin.js";
 import { slackClientOptions } from "./web-client.js";
+import { foreignRequest } from "./workspace-pin.js";
 
 export interface SlackAppOptions {
   botToken: string;

@@ -4,7 +4,7 @@
 // restart. Before, Bolt kept its first failed auth.test for good.
 import { afterEach, describe, expect, it } from "vitest";
 import { CLIENT_FORM } from "../../src/slack/ids.js";
-import { type Harness, startHarness, until, USERS } from "../support/harness.js";
+import { type Harness, startHarness, USERS, until } from "../support/harness.js";
 
 type Readyz = { ready: boolean; parts: Record<string, { ok: boolean }>; failing: string[] };
 
