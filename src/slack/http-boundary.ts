@@ -158,6 +158,7 @@ export class SlackHttpBoundary implements Receiver {
     }
     // Bolt reads fields of whatever the body parses to: null or a number would throw there.
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      this.options.logger.warn("Malformed request body: signed, but not a Slack payload");
       HTTPModuleFunctions.buildNoBodyResponse(res, 400);
       return;
     }
