@@ -191,12 +191,16 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       onReport: unreadyLogger(logger),
     }),
   );
-  const learning = identity.learn();
+  void identity.learn();
   const port = config.slackAppToken ? undefined : await slackApp.start(config.port);
   // Socket Mode: connecting is retried in the background; /readyz says slack_socket meanwhile.
   const connecting = config.slackAppToken
     ? keepTrying(
-        () => slackApp.start(0),
+        async () => {
+          await slackApp.start(0);
+          // A connection that opened after shutdown began must not keep the process alive.
+          if (shuttingDown) await slackApp.app.stop();
+        },
         logger,
         () => shuttingDown,
       )
@@ -242,7 +246,8 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       const closeReserveMs = Math.min(1_500, timeoutMs / 4);
       clearInterval(timer);
       await slackApp.app.stop().catch(() => undefined);
-      await Promise.allSettled([learning, connecting]);
+      // Not awaited: a connect attempt inside the SDK's own retry may take minutes; the
+      // identity lookup ends by itself (its wait is aborted by identity.stop()).
       const drained = await workflow.drain(timeoutMs - closeReserveMs);
       if (!drained)
         logger.warn(

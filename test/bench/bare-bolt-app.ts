@@ -1,4 +1,4 @@
-// The baseline: a Bolt app of the bot's version with the bot's receiver (HTTPReceiver,
+// The baseline: a Bolt app of the bot's version with Bolt's own receiver (HTTPReceiver,
 // processBeforeResponse: false) whose listeners only ack(). Whatever the bot adds to an
 // ack's latency is what separates it from this. Run as its own process, like the bot.
 import { App, HTTPReceiver, LogLevel } from "@slack/bolt";
@@ -14,8 +14,7 @@ const receiver = new HTTPReceiver({
   signingSecret: env("SLACK_SIGNING_SECRET"),
   port,
   processBeforeResponse: false,
-  // The bot serves ops routes from the same receiver; so does the baseline (and the
-  // benchmark polls it to know the app is up).
+  // The benchmark polls /readyz to know the app is up (the bot serves it on OPS_PORT).
   customRoutes: [
     {
       path: "/readyz",
