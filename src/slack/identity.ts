@@ -8,6 +8,9 @@ import type { AuthorizeResult } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 
+/** How long a request waits for a first auth.test before it is acked unserved. */
+const AUTHORIZE_WAIT_MS = 1_500;
+
 export interface BotIdentity {
   botUserId: string;
   botId: string;
@@ -68,9 +71,13 @@ export class SlackIdentity {
     return this.inFlight;
   }
 
-  /** Bolt's `authorize`: every request carries the bot token and identity. */
+  /**
+   * Bolt's `authorize`: every request carries the bot token and identity. Before the
+   * identity is known it waits for auth.test at most AUTHORIZE_WAIT_MS, so a request
+   * during an outage is still acked (empty) inside Slack's 3 s.
+   */
   authorize = async (): Promise<AuthorizeResult> => {
-    const id = await this.lookup();
+    const id = this.known ?? (await this.lookupWithin(AUTHORIZE_WAIT_MS));
     return {
       botToken: this.options.botToken,
       botId: id.botId,
@@ -79,6 +86,20 @@ export class SlackIdentity {
       ...(id.enterpriseId ? { enterpriseId: id.enterpriseId } : {}),
     };
   };
+
+  private async lookupWithin(ms: number): Promise<BotIdentity> {
+    const timeout = new AbortController();
+    try {
+      return await Promise.race([
+        this.lookup(),
+        sleep(ms, undefined, { signal: timeout.signal }).then(() => {
+          throw new Error(`the bot's Slack identity is not known yet (auth.test pending)`);
+        }),
+      ]);
+    } finally {
+      timeout.abort();
+    }
+  }
 
   stop(): void {
     this.stopped.abort();

@@ -43,7 +43,9 @@ describe("Slack down at start-up, HTTP mode", () => {
     expect(down.failing).toContain("slack");
     expect(down.parts.redis?.ok).toBe(true);
     // A command during the outage is acked; nothing can be done for it yet.
-    expect((await h.driver.command(USERS.member, "help")).status).toBe(200);
+    const during = await h.driver.command(USERS.member, "help");
+    expect(during.status).toBe(200);
+    expect(during.ms).toBeLessThan(3_000);
     await until(
       () => h?.logs.some((l) => l.includes("Slack did not answer auth.test")) ?? false,
       5_000,
