@@ -24,6 +24,7 @@ import { SlackPeople } from "./slack/people.js";
 import { SlackReminderNotifier } from "./slack/reminder-messages.js";
 import { createSlackClient } from "./slack/web-client.js";
 import { closeRedis, createRedis, pingRedis, type Redis } from "./store/redis.js";
+import { watchRedisOutage } from "./store/redis-outage-log.js";
 import { RequestStore } from "./store/request-store.js";
 
 /** Audit events counted in hcb_approvals_total, by outcome. */
@@ -65,10 +66,8 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   const logger = createLogger({ level: config.logLevel, destination: options.logDestination });
   const metrics = createMetrics();
   const redis = createRedis({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix });
-  redis.on("error", (error) => {
-    metrics.redisErrors.inc();
-    logger.warn({ err: error.message }, "redis error");
-  });
+  redis.on("error", () => metrics.redisErrors.inc());
+  watchRedisOutage(redis, { url: config.redisUrl, logger });
 
   const adh = new AdhClient({
     baseUrl: config.adhBaseUrl,
