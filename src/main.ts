@@ -5,9 +5,16 @@
 import "./process-guard.js";
 import { startBot } from "./bot.js";
 import { loadDotEnv, parseConfig } from "./config.js";
+import { installProxyFromEnvironment } from "./net/proxy.js";
 import { processLogger, setFatalHandler } from "./process-guard.js";
 
 loadDotEnv();
+// Before any connection is made: response_url posts and other global fetches use it.
+if (installProxyFromEnvironment())
+  processLogger.info(
+    { event: "proxy" },
+    "outbound HTTP goes through the proxy in HTTPS_PROXY/HTTP_PROXY (NO_PROXY honoured)",
+  );
 const parsed = parseConfig(process.env);
 if (!parsed.ok) {
   processLogger.fatal({ event: "config_invalid" }, parsed.message);

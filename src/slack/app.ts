@@ -12,6 +12,7 @@ import {
 } from "@slack/bolt";
 import type { Logger } from "pino";
 import { slackLogger } from "../log.js";
+import { socketModeDispatcher } from "../net/proxy.js";
 import { registerButtons } from "./listeners/buttons.js";
 import { registerCommands } from "./listeners/commands.js";
 import type { ListenerContext } from "./listeners/context.js";
@@ -55,6 +56,7 @@ export function createSlackApp(options: SlackAppOptions, ctx: ListenerContext): 
   const socket = options.appToken
     ? new SocketModeReceiver({
         appToken: options.appToken,
+        dispatcher: socketModeDispatcher(),
         installerOptions: { port: options.port, clientOptions: socketClientOptions },
         customRoutes: options.routes,
         logger,
