@@ -4,6 +4,7 @@
 import type { DestinationStream } from "pino";
 import { AdhClient } from "./adh/client.js";
 import { UserDirectory } from "./adh/users.js";
+import { logImpossibleQuorum } from "./approver-quorum.js";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import {
@@ -167,6 +168,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     { port: config.port, mode: config.slackAppToken ? "socket" : "http" },
     "hybrid-client-bot started",
   );
+  void logImpossibleQuorum(slack, config, logger);
 
   // Timers: pending-request expiry and creates left behind by a crash. Each tick is
   // safe on every replica: the atomic transitions decide who acts.
