@@ -15,6 +15,7 @@ import {
 } from "./ops/metrics.js";
 import { Readiness, rememberSuccess } from "./ops/readiness.js";
 import { opsRoutes } from "./ops/routes.js";
+import { OwnCredentialsWatch } from "./reminders/own-credentials.js";
 import type { ReminderNotifier } from "./reminders/ports.js";
 import { ReminderService } from "./reminders/service.js";
 import { ClientCatalog } from "./requests/client-catalog.js";
@@ -108,6 +109,18 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     logger,
     thresholds: config.reminderDays,
     reminderChannel: config.reminderChannel,
+    ownCredentials: new OwnCredentialsWatch({
+      redis,
+      source: adh,
+      clientId: config.adhClientId,
+      channel: config.approvalChannel,
+      thresholds: config.reminderDays,
+      post: async (channel, message) => {
+        await slack.chat.postMessage({ channel, ...message });
+      },
+      logger,
+      now,
+    }),
     intervalSeconds: config.reminderIntervalSeconds,
     syncIntervalSeconds: config.tenantSyncIntervalSeconds,
     now,

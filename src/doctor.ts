@@ -13,6 +13,7 @@ import { type Config, loadDotEnv, parseConfig } from "./config.js";
 import { createLogger, scrubText, slackLogger } from "./log.js";
 import { describeNetworkCause, networkCode } from "./net/network-cause.js";
 import { installProxyFromEnvironment } from "./net/proxy.js";
+import { expirationSeconds } from "./reminders/thresholds.js";
 import { slackFetch } from "./slack/slack-fetch.js";
 import { createRedis, pingRedis } from "./store/redis.js";
 
@@ -168,6 +169,11 @@ export async function runDoctor(
       name: "ADH client holds the Tenant Administrator role",
       run: async () =>
         adhTokenWorks ? checkTenantAdministrator(adh, config) : skipped("needs an ADH token"),
+    },
+    {
+      name: "the bot's own ADH secrets (ADH_CLIENT_ID)",
+      run: async () =>
+        adhTokenWorks ? checkOwnSecrets(adh, config.reminderDays) : skipped("needs an ADH token"),
     },
   ];
 
@@ -528,6 +534,41 @@ function tenantAdministratorFailure(error: AdhError): Outcome {
     return failed(`ADH sent an unexpected list of roles${ref}`, RETRY_FIX);
   }
   return failed(`ADH answered ${status} when the client read its own roles${ref}`, RETRY_FIX);
+}
+
+/**
+ * Days left on each of the bot's own client secrets. Expired ones fail only when no
+ * other secret is still valid (the bot authenticates with one of them).
+ */
+async function checkOwnSecrets(adh: AdhClient, reminderDays: readonly number[]): Promise<Outcome> {
+  const now = Date.now() / 1000;
+  const soon = Math.max(...reminderDays);
+  const rotate =
+    "rotate it (README, Rotating the bot's credentials): add a second secret in the ADH portal, switch ADH_CLIENT_SECRET to it, then delete the old one";
+  let secrets: Awaited<ReturnType<AdhClient["listOwnClientSecrets"]>>;
+  try {
+    secrets = await adh.listOwnClientSecrets();
+  } catch (error) {
+    if (error instanceof AdhError && (error.status === 401 || error.status === 403))
+      return failed(`ADH answered ${error.status} to reading the client's secrets`, ROLE_FIX);
+    return failed(`could not read the client's secrets: ${messageOf(error)}`, RETRY_FIX);
+  }
+  if (secrets.length === 0) return ok("ADH lists no secrets for it");
+  const described = secrets.map((s) => {
+    const expiration = expirationSeconds(s);
+    if (expiration === null)
+      return { id: s.Id, left: Number.POSITIVE_INFINITY, text: `secret ${s.Id}: never expires` };
+    const left = (expiration - now) / 86_400;
+    const day = new Date(expiration * 1000).toISOString().slice(0, 10);
+    const words =
+      left <= 0 ? "expired" : `${Math.ceil(left)} day${Math.ceil(left) === 1 ? "" : "s"} left`;
+    return { id: s.Id, left, text: `secret ${s.Id}: ${words} (${day})` };
+  });
+  const detail = described.map((d) => d.text).join("; ");
+  if (described.every((d) => d.left <= 0))
+    return failed(`every secret has expired (${detail})`, rotate);
+  const best = Math.max(...described.map((d) => d.left));
+  return ok(best <= soon ? `${detail} — ${rotate}` : detail);
 }
 
 // ── manifest, timeouts, messages ──────────────────────────────────────────────

@@ -108,6 +108,7 @@ describe("npm run doctor", () => {
       expect.stringMatching(/^– ADH_BASE_URL accepts identity writes — skipped/),
       "✔ ADH token for ADH_CLIENT_ID",
       "✔ ADH client holds the Tenant Administrator role",
+      "✔ the bot's own ADH secrets",
     ]);
   });
 
