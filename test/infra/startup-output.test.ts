@@ -8,6 +8,7 @@ import { freePort, type Harness, startHarness } from "../support/harness.js";
 import { TEST_REDIS_URL } from "../support/redis.js";
 
 const LATE_REJECTION = fileURLToPath(new URL("./fixtures/late-rejection.mjs", import.meta.url));
+const LATE_THROW = fileURLToPath(new URL("./fixtures/late-throw.mjs", import.meta.url));
 
 let h: Harness;
 beforeAll(async () => {
@@ -97,4 +98,29 @@ describe("a Redis that cannot be reached at start", () => {
     expect(failures()).toHaveLength(1);
     expect(nonJsonLines(bot)).toEqual([]);
   }, 30_000);
+});
+
+describe("an uncaught exception", () => {
+  let bot: BotProcess;
+  afterAll(async () => {
+    await bot?.kill();
+  });
+
+  it("is logged as fatal JSON, then the bot shuts down gracefully with exit code 1", async () => {
+    bot = await spawnBot(
+      await botEnvFor(h, { LOG_LEVEL: "info", NODE_OPTIONS: `--import ${LATE_THROW}` }),
+      { startTimeoutMs: 30_000 },
+    );
+    const exit = await bot.exited;
+    expect(exit.code).toBe(1);
+    expect(nonJsonLines(bot)).toEqual([]);
+    const logs = bot.logs();
+    const fatal = logs.find((l) => l.level === "fatal");
+    expect(fatal).toMatchObject({ msg: "uncaught exception; shutting down" });
+    expect(fatal?.err).toMatchObject({ message: "a bug nobody caught" });
+    // The graceful path ran: in-flight work was given its chance before the exit.
+    expect(logs.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(["shutting down", "hybrid-client-bot stopped"]),
+    );
+  }, 45_000);
 });
