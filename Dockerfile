@@ -4,7 +4,7 @@
 # in CI, so keep to the instructions it understands (FROM, WORKDIR, ENV, COPY, RUN,
 # USER, EXPOSE, HEALTHCHECK, CMD).
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # Dependencies first: this layer is reused until the lockfile changes.
 COPY package.json package-lock.json ./
@@ -15,7 +15,7 @@ COPY manifest ./manifest
 RUN npm run build
 RUN npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./package.json

@@ -4,6 +4,7 @@
 import type { DestinationStream } from "pino";
 import { AdhClient } from "./adh/client.js";
 import { UserDirectory } from "./adh/users.js";
+import { logImpossibleQuorum } from "./approver-quorum.js";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import {
@@ -16,6 +17,7 @@ import { Readiness, rememberSuccess } from "./ops/readiness.js";
 import { opsRoutes } from "./ops/routes.js";
 import { startOpsServer } from "./ops/server.js";
 import { keepTrying, settledWithin, socketWatch, unreadyLogger } from "./ops/startup.js";
+import { OwnCredentialsWatch } from "./reminders/own-credentials.js";
 import type { ReminderNotifier } from "./reminders/ports.js";
 import { ReminderService } from "./reminders/service.js";
 import { ClientCatalog } from "./requests/client-catalog.js";
@@ -27,6 +29,7 @@ import { SlackPeople } from "./slack/people.js";
 import { SlackReminderNotifier } from "./slack/reminder-messages.js";
 import { createSlackClient } from "./slack/web-client.js";
 import { closeRedis, createRedis, pingRedis, type Redis } from "./store/redis.js";
+import { watchRedisOutage } from "./store/redis-outage-log.js";
 import { RequestStore } from "./store/request-store.js";
 
 /** Audit events counted in hcb_approvals_total, by outcome. */
@@ -76,10 +79,8 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   const logger = createLogger({ level: config.logLevel, destination: options.logDestination });
   const metrics = createMetrics();
   const redis = createRedis({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix });
-  redis.on("error", (error) => {
-    metrics.redisErrors.inc();
-    logger.warn({ err: error.message }, "redis error");
-  });
+  redis.on("error", () => metrics.redisErrors.inc());
+  watchRedisOutage(redis, { url: config.redisUrl, logger });
 
   const adh = new AdhClient({
     baseUrl: config.adhBaseUrl,
@@ -127,6 +128,18 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     logger,
     thresholds: config.reminderDays,
     reminderChannel: config.reminderChannel,
+    ownCredentials: new OwnCredentialsWatch({
+      redis,
+      source: adh,
+      clientId: config.adhClientId,
+      channel: config.approvalChannel,
+      thresholds: config.reminderDays,
+      post: async (channel, message) => {
+        await slack.chat.postMessage({ channel, ...message });
+      },
+      logger,
+      now,
+    }),
     intervalSeconds: config.reminderIntervalSeconds,
     syncIntervalSeconds: config.tenantSyncIntervalSeconds,
     now,
@@ -211,6 +224,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     { port, opsPort: ops.port, mode: config.slackAppToken ? "socket" : "http" },
     "hybrid-client-bot started",
   );
+  void logImpossibleQuorum(slack, config, logger);
 
   // Timers: pending-request expiry and creates left behind by a crash. Each tick is
   // safe on every replica: the atomic transitions decide who acts.

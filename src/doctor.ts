@@ -8,8 +8,13 @@ import { ErrorCode, WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { AdhClient } from "./adh/client.js";
 import { AdhError } from "./adh/errors.js";
+import { judgeQuorum, quorumProblem } from "./approver-quorum.js";
 import { type Config, loadDotEnv, parseConfig } from "./config.js";
 import { createLogger, scrubText, slackLogger } from "./log.js";
+import { describeNetworkCause, networkCode } from "./net/network-cause.js";
+import { installProxyFromEnvironment } from "./net/proxy.js";
+import { expirationSeconds } from "./reminders/thresholds.js";
+import { slackFetch } from "./slack/slack-fetch.js";
 import { createRedis, pingRedis } from "./store/redis.js";
 
 /** manifest/manifest.json beside src/ and dist/ alike: both sit one level below the package root. */
@@ -64,6 +69,8 @@ export async function runDoctor(
     rejectRateLimitedCalls: true,
     timeout: SLACK_TIMEOUT_MS,
     logger: slackLogger(createLogger({ level: "silent" })),
+    // The bot's own transport: the same proxy settings, and errors that carry their code.
+    fetch: slackFetch,
   });
   const adh = new AdhClient({
     baseUrl: config.adhBaseUrl,
@@ -77,6 +84,8 @@ export async function runDoctor(
 
   let slackAuth: { scopes: string[] | undefined; user: string; team: string } | undefined;
   let adhTokenWorks = false;
+  // Everyone who can approve, each once; undefined once a lookup could not be made.
+  let approvers: Set<string> | undefined = new Set<string>();
   const botName = manifest.ok ? manifest.botName : "hybrid-client-bot";
 
   const checks: Check[] = [
@@ -110,14 +119,36 @@ export async function runDoctor(
     })),
     ...config.approverUsers.map((id) => ({
       name: `approver ${id} is an active person in Slack`,
-      run: async () =>
-        slackAuth ? checkApproverUser(slack, id) : skipped("needs a working Slack token"),
+      run: async () => {
+        if (!slackAuth) return skipped("needs a working Slack token");
+        const outcome = await checkApproverUser(slack, id);
+        if (outcome.status === "ok") approvers?.add(id);
+        return outcome;
+      },
     })),
     ...config.approverGroups.map((id) => ({
       name: `approver group ${id} has members`,
-      run: async () =>
-        slackAuth ? checkApproverGroup(slack, id) : skipped("needs a working Slack token"),
+      run: async () => {
+        if (!slackAuth) return skipped("needs a working Slack token");
+        const { outcome, members } = await checkApproverGroup(slack, id);
+        if (members === undefined) approvers = undefined;
+        else for (const m of members) approvers?.add(m);
+        return outcome;
+      },
     })),
+    {
+      name: `approvers can meet APPROVALS_REQUIRED=${config.approvalsRequired}`,
+      run: async () => {
+        if (!slackAuth) return skipped("needs a working Slack token");
+        if (!approvers) return skipped("a user group could not be read");
+        const quorum = judgeQuorum(approvers, config.approvalsRequired);
+        if (quorum.possible) return ok(`${quorum.approvers} distinct approvers`);
+        return failed(
+          quorumProblem(quorum),
+          `lower APPROVALS_REQUIRED to at most ${quorum.approvers}, or add people to APPROVERS (or to its user groups)`,
+        );
+      },
+    },
     {
       name: "ADH_BASE_URL accepts identity writes",
       run: async () => checkAdhHost(config.adhBaseUrl),
@@ -138,6 +169,11 @@ export async function runDoctor(
       name: "ADH client holds the Tenant Administrator role",
       run: async () =>
         adhTokenWorks ? checkTenantAdministrator(adh, config) : skipped("needs an ADH token"),
+    },
+    {
+      name: "the bot's own ADH secrets (ADH_CLIENT_ID)",
+      run: async () =>
+        adhTokenWorks ? checkOwnSecrets(adh, config.reminderDays) : skipped("needs an ADH token"),
     },
   ];
 
@@ -342,24 +378,36 @@ async function checkApproverUser(slack: WebClient, id: string): Promise<Outcome>
   }
 }
 
-async function checkApproverGroup(slack: WebClient, id: string): Promise<Outcome> {
+async function checkApproverGroup(
+  slack: WebClient,
+  id: string,
+): Promise<{ outcome: Outcome; members?: string[] }> {
   const fix = `correct or remove ${id} in APPROVERS (a user group's id, S…: open the group in People > User groups and copy its id)`;
   try {
     const { users } = await slack.usergroups.users.list({ usergroup: id });
     if (!users || users.length === 0) {
-      return failed(
-        `user group ${id} has no members, so nobody could approve through it`,
-        `add people to the group, or ${fix}`,
-      );
+      return {
+        outcome: failed(
+          `user group ${id} has no members, so nobody could approve through it`,
+          `add people to the group, or ${fix}`,
+        ),
+        members: [],
+      };
     }
-    return ok(`${users.length} member${users.length === 1 ? "" : "s"}`);
+    return {
+      outcome: ok(`${users.length} member${users.length === 1 ? "" : "s"}`),
+      members: users,
+    };
   } catch (error) {
     const code = slackErrorCode(error);
-    if (code === "no_such_subteam") return failed(`Slack knows no user group ${id}`, fix);
-    return failed(
-      `usergroups.users.list failed for ${id}: ${describeSlackError(error)}`,
-      slackFix(code, fix),
-    );
+    if (code === "no_such_subteam")
+      return { outcome: failed(`Slack knows no user group ${id}`, fix), members: [] };
+    return {
+      outcome: failed(
+        `usergroups.users.list failed for ${id}: ${describeSlackError(error)}`,
+        slackFix(code, fix),
+      ),
+    };
   }
 }
 
@@ -418,11 +466,16 @@ export function checkAdhHost(baseUrl: string): Outcome {
       `set ADH_BASE_URL=https://${GLOBAL_ADH_HOST}`,
     );
   }
-  return ok(host === GLOBAL_ADH_HOST ? "global host" : `custom host ${host}, not checked`);
+  if (host === GLOBAL_ADH_HOST) return ok("global host");
+  // Not an ADH host the doctor knows: nothing was checked, so no tick.
+  return skipped(`${host} is not an AVEVA host, so the doctor cannot tell`);
 }
 
 function adhTokenFailure(error: unknown): Outcome {
-  const what = error instanceof AdhError ? error.message : messageOf(error);
+  const what = withNetworkCause(
+    error instanceof AdhError ? error.message : messageOf(error),
+    error,
+  );
   if (error instanceof AdhError && (error.status === 400 || error.status === 401)) {
     return failed(
       what,
@@ -483,6 +536,41 @@ function tenantAdministratorFailure(error: AdhError): Outcome {
   return failed(`ADH answered ${status} when the client read its own roles${ref}`, RETRY_FIX);
 }
 
+/**
+ * Days left on each of the bot's own client secrets. Expired ones fail only when no
+ * other secret is still valid (the bot authenticates with one of them).
+ */
+async function checkOwnSecrets(adh: AdhClient, reminderDays: readonly number[]): Promise<Outcome> {
+  const now = Date.now() / 1000;
+  const soon = Math.max(...reminderDays);
+  const rotate =
+    "rotate it (README, Rotating the bot's credentials): add a second secret in the ADH portal, switch ADH_CLIENT_SECRET to it, then delete the old one";
+  let secrets: Awaited<ReturnType<AdhClient["listOwnClientSecrets"]>>;
+  try {
+    secrets = await adh.listOwnClientSecrets();
+  } catch (error) {
+    if (error instanceof AdhError && (error.status === 401 || error.status === 403))
+      return failed(`ADH answered ${error.status} to reading the client's secrets`, ROLE_FIX);
+    return failed(`could not read the client's secrets: ${messageOf(error)}`, RETRY_FIX);
+  }
+  if (secrets.length === 0) return ok("ADH lists no secrets for it");
+  const described = secrets.map((s) => {
+    const expiration = expirationSeconds(s);
+    if (expiration === null)
+      return { id: s.Id, left: Number.POSITIVE_INFINITY, text: `secret ${s.Id}: never expires` };
+    const left = (expiration - now) / 86_400;
+    const day = new Date(expiration * 1000).toISOString().slice(0, 10);
+    const words =
+      left <= 0 ? "expired" : `${Math.ceil(left)} day${Math.ceil(left) === 1 ? "" : "s"} left`;
+    return { id: s.Id, left, text: `secret ${s.Id}: ${words} (${day})` };
+  });
+  const detail = described.map((d) => d.text).join("; ");
+  if (described.every((d) => d.left <= 0))
+    return failed(`every secret has expired (${detail})`, rotate);
+  const best = Math.max(...described.map((d) => d.left));
+  return ok(best <= soon ? `${detail} — ${rotate}` : detail);
+}
+
 // ── manifest, timeouts, messages ──────────────────────────────────────────────
 
 const ManifestSchema = z.object({
@@ -518,14 +606,29 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 
 function messageOf(error: unknown): string {
   const e = error as { original?: unknown; message?: unknown };
-  if (e?.original instanceof Error) return e.original.message;
-  return typeof e?.message === "string" && e.message ? e.message : String(error);
+  const text =
+    e?.original instanceof Error
+      ? e.original.message
+      : typeof e?.message === "string" && e.message
+        ? e.message
+        : String(error);
+  return withNetworkCause(text, error);
+}
+
+/** "fetch failed" becomes the cause (ENOTFOUND, ECONNREFUSED, timeout); others gain it. */
+function withNetworkCause(text: string, error: unknown): string {
+  const cause = describeNetworkCause(error);
+  const code = networkCode(error);
+  if (!cause || !code) return text;
+  if (/^fetch failed$/i.test(text.trim())) return cause;
+  return text.includes(code) ? text : `${text} (${cause})`;
 }
 
 // ── CLI ───────────────────────────────────────────────────────────────────────
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   loadDotEnv();
+  installProxyFromEnvironment();
   const code = await runDoctor(process.env, (line) => console.log(line));
   process.exit(code);
 }

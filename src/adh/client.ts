@@ -298,6 +298,16 @@ export class AdhClient {
     return this.transport.parse(AdhRoleList, reply, route);
   }
 
+  /** The secrets of the bot's own client-credentials client: their expiry is watched too. */
+  listOwnClientSecrets(): Promise<ClientSecret[]> {
+    return this.allPages(
+      "GET /ClientCredentialClients/:id/Secrets",
+      `/ClientCredentialClients/${seg(this.clientId)}/Secrets`,
+      ClientSecretList,
+      this.pageSize.clients,
+    );
+  }
+
   /**
    * Whether the bot's own client (the configured clientId) holds Tenant Administrator,
    * which creating hybrid clients and secrets needs. ADH documents reading one's own roles

@@ -4,8 +4,9 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { Agent } from "undici";
+import type { Dispatcher } from "undici";
 import type { z } from "zod";
+import { proxyAwareAgent } from "../net/proxy.js";
 import { backoffDelayMs, parseRetryAfterMs } from "./backoff.js";
 import { AdhError } from "./errors.js";
 import { type ErrorBody, ErrorBodySchema, TokenResponseSchema } from "./schemas.js";
@@ -121,7 +122,7 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 }
 
 export class AdhTransport {
-  private readonly agent: Agent;
+  private readonly agent: Dispatcher;
   private readonly tokens: TokenCache;
   private readonly log: Logger;
   private readonly apiBase: string;
@@ -132,7 +133,7 @@ export class AdhTransport {
     this.apiBase = `${base}/api/v1/Tenants/${encodeURIComponent(settings.tenantId)}`;
     this.tokenUrl = new URL(`${base}/identity/connect/token`);
     this.log = settings.logger.child({ component: "adh" });
-    this.agent = new Agent({
+    this.agent = proxyAwareAgent({
       connections: 32,
       keepAliveTimeout: 4_000,
       connect: { timeout: settings.timeouts.connectMs },

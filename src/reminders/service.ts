@@ -50,6 +50,8 @@ export interface ReminderServiceOptions {
   syncPageSize?: number;
   /** Reminders sent per scan at most; the rest wait for the next scan. */
   maxPerScan?: number;
+  /** The bot's own ADH secrets: checked with every scan (own-credentials.ts). */
+  ownCredentials?: { check(): Promise<unknown>; close(): Promise<void> };
   /** The scan lock only saves duplicate work (the claim is the guarantee); tests turn it off to prove that. */
   useScanLock?: boolean;
 }
@@ -344,6 +346,11 @@ export class ReminderService implements SecretTrackerPort {
     };
     const scan = () => {
       this.scanDue().catch((err) => this.log.error({ err }, "reminder scan failed"));
+      const own = this.o.ownCredentials;
+      if (own)
+        this.track(own.check()).catch((err) =>
+          this.log.warn({ err }, "could not check the bot's own ADH secrets"),
+        );
     };
     scan();
     every(this.o.intervalSeconds, scan);
@@ -372,6 +379,7 @@ export class ReminderService implements SecretTrackerPort {
     this.timers.length = 0;
     this.abort.abort();
     await Promise.allSettled([...this.inFlight]);
+    await this.o.ownCredentials?.close();
   }
 
   private track<T>(work: Promise<T>): Promise<T> {

@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { slackLogger } from "../log.js";
 import { SlackHttpBoundary } from "./http-boundary.js";
 import type { SlackIdentity } from "./identity.js";
+import { socketModeDispatcher } from "../net/proxy.js";
 import { registerButtons } from "./listeners/buttons.js";
 import { registerCommands } from "./listeners/commands.js";
 import type { ListenerContext } from "./listeners/context.js";
@@ -52,6 +53,7 @@ export function createSlackApp(options: SlackAppOptions, ctx: ListenerContext): 
     ? new SocketModeReceiver({
         appToken: options.appToken,
         // No port and no routes: in Socket Mode the bot listens on OPS_PORT only.
+        dispatcher: socketModeDispatcher(),
         installerOptions: { clientOptions: socketClientOptions },
         logger,
       })

@@ -75,6 +75,12 @@ export interface FakeAdh {
    * holds Tenant Member.
    */
   setBotAdmin(admin: boolean): void;
+  /**
+   * The secrets of the bot's own client-credentials client, as
+   * GET …/ClientCredentialClients/{clientId}/Secrets lists them. Default: one secret
+   * expiring in a year (no reminder due).
+   */
+  setBotSecrets(secrets: ClientSecret[]): void;
   /** Seeds a client exactly as given (missing fields stay missing) plus secrets. */
   addClient(
     c: Partial<HybridClient> & { Name: string },
@@ -118,6 +124,7 @@ export const FAKE_ADH_ROUTES = [
   "GET /Users",
   "GET /Users/:id/Roles",
   "GET /ClientCredentialClients/:id/Roles",
+  "GET /ClientCredentialClients/:id/Secrets",
 ] as const;
 export type FakeAdhRoute = (typeof FAKE_ADH_ROUTES)[number];
 
@@ -303,6 +310,12 @@ class FakeAdhServer implements FakeAdh {
         `/ClientCredentialClients/${seg}/Roles`,
         "GET /ClientCredentialClients/:id/Roles",
         (c) => this.clientCredentialClientRoles(c),
+      ),
+      api(
+        "GET",
+        `/ClientCredentialClients/${seg}/Secrets`,
+        "GET /ClientCredentialClients/:id/Secrets",
+        (c) => this.botSecretsRoute(c),
       ),
     ];
     this.server = createServer((req, res) => {
@@ -924,6 +937,28 @@ class FakeAdhServer implements FakeAdh {
   }
 
   // ── paging ──────────────────────────────────────────────────────────────────
+
+  // ── the bot's own client's secrets (GET …/ClientCredentialClients/{id}/Secrets) ──
+  private botSecrets: ClientSecret[] = [
+    {
+      Id: 1,
+      Description: "hybrid-client-bot",
+      Expiration: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+      Expires: true,
+    },
+  ];
+
+  setBotSecrets(secrets: ClientSecret[]): void {
+    this.botSecrets = secrets.map((s) => ({ ...s }));
+  }
+
+  private botSecretsRoute(ctx: RequestContext): Reply {
+    const id = ctx.params[0] ?? "";
+    if (id.toLowerCase() !== this.clientId.toLowerCase()) {
+      throw new ProblemError(404, `Client credential client ${id} was not found.`);
+    }
+    return this.page(ctx, this.botSecrets);
+  }
 
   private page(ctx: RequestContext, items: unknown[]): Reply {
     const skip = intParam(ctx.query.get("skip"), 0);

@@ -82,9 +82,10 @@ async function freePort(): Promise<number> {
 
 describe("Dockerfile", () => {
   it("builds in one stage and runs as a non-root user with production settings in another", () => {
-    expect(dockerfile).toMatch(/^FROM node:(20|22)-[a-z]+-slim AS build$/m);
+    // Node 24 LTS in both stages: Node 20 is past its end of life (issue 15).
+    expect(dockerfile).toMatch(/^FROM node:24-[a-z]+-slim AS build$/m);
     const runtime = runtimeStage();
-    expect(runtime[0]).toMatch(/^FROM node:(20|22)-[a-z]+-slim$/);
+    expect(runtime[0]).toMatch(/^FROM node:24-[a-z]+-slim$/);
     expect(runtime).toContain("ENV NODE_ENV=production");
     expect(runtime).toContain("USER node");
     expect(runtime).toContain("EXPOSE 3000");
@@ -179,21 +180,21 @@ describe("scripts/docker-steps.sh", () => {
     };
     const readme = await replayIn({
       ...base,
-      Dockerfile: "FROM node:20-bookworm-slim\nWORKDIR /app\nCOPY README.md ./\nCOPY .env ./\n",
+      Dockerfile: "FROM node:24-bookworm-slim\nWORKDIR /app\nCOPY README.md ./\nCOPY .env ./\n",
     });
     expect(readme.code).toBe(1);
     expect(readme.output).toContain("--- COPY README.md ./\n--- COPY .env ./");
     expect(readme.output).toContain("COPY source not found: .env");
     const docs = await replayIn({
       ...base,
-      Dockerfile: "FROM node:20-bookworm-slim\nWORKDIR /app\nCOPY docs ./docs\n",
+      Dockerfile: "FROM node:24-bookworm-slim\nWORKDIR /app\nCOPY docs ./docs\n",
     });
     expect(docs.output).toContain("COPY source not found: docs");
   });
 
   it("refuses an instruction it cannot replay instead of skipping it", async () => {
     const { code, output } = await replayIn({
-      Dockerfile: "FROM node:20-bookworm-slim\nVOLUME /data\n",
+      Dockerfile: "FROM node:24-bookworm-slim\nVOLUME /data\n",
     });
     expect(code).toBe(1);
     expect(output).toContain("instruction not understood, so it cannot be replayed: VOLUME");
@@ -209,11 +210,11 @@ describe("scripts/docker-steps.sh", () => {
         },
       }),
       Dockerfile: [
-        "FROM node:20-bookworm-slim AS build",
+        "FROM node:24-bookworm-slim AS build",
         "WORKDIR /app",
         "COPY package-lock.json ./",
         "RUN mkdir -p node_modules/runtime-dep node_modules/dev-only-dep",
-        "FROM node:20-bookworm-slim",
+        "FROM node:24-bookworm-slim",
         "WORKDIR /app",
         "COPY --from=build /app/node_modules ./node_modules",
         "",

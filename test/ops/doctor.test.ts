@@ -88,7 +88,12 @@ afterAll(async () => {
 describe("npm run doctor", () => {
   it("passes every check against a healthy setup and exits 0", async () => {
     const { code, lines } = await doctor(env());
-    expect(lines.filter((l) => !l.startsWith("✔"))).toEqual([]);
+    // The fake ADH's host is not an AVEVA one: that check did not run, so it gets no tick.
+    expect(lines.filter((l) => !l.startsWith("✔"))).toEqual([
+      expect.stringMatching(
+        /^– ADH_BASE_URL accepts identity writes — skipped: 127\.0\.0\.1 is not/,
+      ),
+    ]);
     expect(code).toBe(0);
     expect(lines.map((l) => l.replace(/ \(.*\)$/, ""))).toEqual([
       "✔ configuration",
@@ -99,9 +104,11 @@ describe("npm run doctor", () => {
       `✔ bot is a member of REMINDER_CHANNEL ${REMINDERS}`,
       `✔ approver ${ALICE} is an active person in Slack`,
       `✔ approver group ${ADMINS} has members`,
-      "✔ ADH_BASE_URL accepts identity writes",
+      "✔ approvers can meet APPROVALS_REQUIRED=1",
+      expect.stringMatching(/^– ADH_BASE_URL accepts identity writes — skipped/),
       "✔ ADH token for ADH_CLIENT_ID",
       "✔ ADH client holds the Tenant Administrator role",
+      "✔ the bot's own ADH secrets",
     ]);
   });
 
@@ -218,6 +225,35 @@ describe("npm run doctor", () => {
     expect(lines.join("\n")).not.toContain("hunter2secret");
     expect(lines.filter((l) => l.startsWith("✘"))).toHaveLength(1);
   });
+
+  it("refuses an APPROVALS_REQUIRED that the distinct approvers cannot meet", async () => {
+    // ALICE is listed and also in the group: she counts once, so two people can approve.
+    slack.addUserGroup("S0WITHALI", [ALICE, "U0BOB0001"]);
+    const three = await doctor(env({ APPROVERS: `${ALICE},S0WITHALI`, APPROVALS_REQUIRED: "3" }));
+    expect(three.code).toBe(1);
+    expect(lineFor(three.lines, "approvers can meet")).toMatch(
+      /^✘ approvers can meet APPROVALS_REQUIRED=3 — APPROVALS_REQUIRED is 3 but only 2 distinct people can approve.*Fix: lower APPROVALS_REQUIRED to at most 2/,
+    );
+    expect(three.lines.filter((l) => l.startsWith("✘"))).toHaveLength(1);
+
+    const two = await doctor(env({ APPROVERS: `${ALICE},S0WITHALI`, APPROVALS_REQUIRED: "2" }));
+    expect(lineFor(two.lines, "approvers can meet")).toBe(
+      "✔ approvers can meet APPROVALS_REQUIRED=2 (2 distinct approvers)",
+    );
+  });
+
+  it("names the real network cause, not 'fetch failed'", async () => {
+    const port = await closedPort();
+    const refused = await doctor(env({ SLACK_API_URL: `http://127.0.0.1:${port}/api/` }));
+    const slackLine = lineFor(refused.lines, "Slack bot token works");
+    expect(slackLine).toMatch(/^✘ .*ECONNREFUSED/);
+    expect(slackLine).not.toMatch(/fetch failed/);
+
+    const unknownHost = await doctor(env({ ADH_BASE_URL: "http://no-such-host.invalid" }));
+    const adhLine = lineFor(unknownHost.lines, "ADH token");
+    expect(adhLine).toMatch(/^✘ .*ENOTFOUND/);
+    expect(adhLine).not.toMatch(/fetch failed/);
+  }, 30_000);
 
   it("says to fix SLACK_BOT_TOKEN when Slack refuses it, and skips what needs it", async () => {
     const { code, lines } = await doctor(env({ SLACK_BOT_TOKEN: "xoxb-revoked-0000" }));
