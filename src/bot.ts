@@ -23,7 +23,13 @@ import { SlackNotifier } from "./slack/notifier.js";
 import { SlackPeople } from "./slack/people.js";
 import { SlackReminderNotifier } from "./slack/reminder-messages.js";
 import { createSlackClient } from "./slack/web-client.js";
-import { closeRedis, createRedis, pingRedis, type Redis } from "./store/redis.js";
+import {
+  closeRedis,
+  connectRedis,
+  pingRedis,
+  type RedisClient as Redis,
+  redisSettingsOf,
+} from "./store/redis.js";
 import { RequestStore } from "./store/request-store.js";
 
 /** Audit events counted in hcb_approvals_total, by outcome. */
@@ -64,7 +70,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   const now = options.now ?? Date.now;
   const logger = createLogger({ level: config.logLevel, destination: options.logDestination });
   const metrics = createMetrics();
-  const redis = createRedis({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix });
+  const redis = connectRedis(redisSettingsOf(config));
   redis.on("error", (error) => {
     metrics.redisErrors.inc();
     logger.warn({ err: error.message }, "redis error");

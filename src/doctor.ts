@@ -10,7 +10,8 @@ import { AdhClient } from "./adh/client.js";
 import { AdhError } from "./adh/errors.js";
 import { type Config, loadDotEnv, parseConfig } from "./config.js";
 import { createLogger, scrubText, slackLogger } from "./log.js";
-import { createRedis, pingRedis } from "./store/redis.js";
+import { createRedis, pingRedis, redisMode, redisSettingsOf } from "./store/redis.js";
+import { checkRedisTopology, describeRedisMode } from "./store/redis-topology.js";
 
 /** manifest/manifest.json beside src/ and dist/ alike: both sit one level below the package root. */
 export const MANIFEST_URL = new URL("../manifest/manifest.json", import.meta.url);
@@ -80,10 +81,15 @@ export async function runDoctor(
   const botName = manifest.ok ? manifest.botName : "hybrid-client-bot";
 
   const checks: Check[] = [
-    {
-      name: `Redis answers PING at ${redisAddress(config.redisUrl)}`,
-      run: () => checkRedis(config),
-    },
+    ...(redisMode(redisSettingsOf(config)) === "single"
+      ? [
+          {
+            name: `Redis answers PING at ${redisAddress(config.redisUrl)}`,
+            run: () => checkRedis(config),
+          },
+        ]
+      : []),
+    redisTopologyCheck(config),
     {
       name: "Slack bot token works",
       run: async () => {
@@ -183,6 +189,7 @@ function redactingPrinter(out: (line: string) => void, config: Config): (line: s
     config.slackAppToken,
     config.slackSigningSecret,
     config.adhClientSecret,
+    config.redisSentinelPassword,
   ].filter((s): s is string => typeof s === "string" && s.length >= 4);
   return (line) => {
     let safe = scrubText(line);
@@ -235,6 +242,18 @@ async function checkRedis(config: Config): Promise<Outcome> {
   } finally {
     redis.disconnect();
   }
+}
+
+/** Which Redis mode the settings select, and whether it can serve the bot. */
+function redisTopologyCheck(config: Config): Check {
+  const settings = redisSettingsOf(config);
+  return {
+    name: `Redis mode: ${describeRedisMode(settings)}`,
+    run: async () => {
+      const result = await checkRedisTopology(settings);
+      return result.ok ? ok(result.detail) : failed(result.problem, result.fix);
+    },
+  };
 }
 
 // ── Slack ─────────────────────────────────────────────────────────────────────
