@@ -1,6 +1,8 @@
 // Wiring: config → ADH client, Redis, workflow, reminders, Slack app, ops routes.
 // `startBot` is what main.ts runs and what the end-to-end tests start (several times,
 // for replicas and restarts), so everything it opens, `stop()` closes.
+
+import { WebClient } from "@slack/web-api";
 import type { DestinationStream } from "pino";
 import { AdhClient } from "./adh/client.js";
 import { UserDirectory } from "./adh/users.js";
@@ -22,7 +24,8 @@ import { createSlackApp } from "./slack/app.js";
 import { SlackNotifier } from "./slack/notifier.js";
 import { SlackPeople } from "./slack/people.js";
 import { SlackReminderNotifier } from "./slack/reminder-messages.js";
-import { createSlackClient } from "./slack/web-client.js";
+import { createSlackClient, slackClientOptions } from "./slack/web-client.js";
+import { ChannelPacer, pacedReminders } from "./store/channel-pacer.js";
 import {
   closeRedis,
   connectRedis,
@@ -103,6 +106,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   });
 
   const store = new RequestStore(redis);
+  const pacer = new ChannelPacer(redis);
   const slack = createSlackClient(config.slackBotToken, config.slackApiUrl, logger);
   const onApiError = (method: string, error: string) =>
     metrics.slackApiErrors.inc({ method, error });
@@ -110,7 +114,20 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   const reminders = new ReminderService({
     redis,
     source: adh,
-    notifier: countedReminders(new SlackReminderNotifier(slack), metrics),
+    // Paced per channel across replicas; its own client hands 429s to the pacer, which
+    // holds that channel off for Retry-After on every replica.
+    notifier: countedReminders(
+      pacedReminders(
+        new SlackReminderNotifier(
+          new WebClient(config.slackBotToken, {
+            ...slackClientOptions(config.slackApiUrl, logger),
+            rejectRateLimitedCalls: true,
+          }),
+        ),
+        pacer,
+      ),
+      metrics,
+    ),
     logger,
     thresholds: config.reminderDays,
     reminderChannel: config.reminderChannel,
@@ -138,6 +155,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       approvalsRequired: config.approvalsRequired,
       logger,
       onApiError,
+      pacer,
     }),
     tracker: reminders,
     logger: logger.child({ component: "workflow" }),
