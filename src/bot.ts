@@ -155,7 +155,6 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       approvalsRequired: config.approvalsRequired,
       logger,
       onApiError,
-      pacer,
     }),
     tracker: reminders,
     logger: logger.child({ component: "workflow" }),

@@ -4,7 +4,6 @@ import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import type { HybridClientRequest, MessageRef } from "../requests/model.js";
 import { type NotifierPort, type RequesterEvent, TryAgainLater } from "../requests/ports.js";
-import type { ChannelPacer } from "../store/channel-pacer.js";
 import {
   buildApprovalMessage,
   buildCreatedDm,
@@ -24,8 +23,6 @@ export interface SlackNotifierOptions {
   approvalsRequired: number;
   logger: Logger;
   onApiError?: (method: string, error: string) => void;
-  /** Paces posts to the approvals channel across replicas (Slack: one per second per channel). */
-  pacer?: ChannelPacer;
 }
 
 export class SlackNotifier implements NotifierPort {
@@ -33,15 +30,12 @@ export class SlackNotifier implements NotifierPort {
 
   async postApproval(request: HybridClientRequest): Promise<MessageRef> {
     const message = buildApprovalMessage(request, { approvalsRequired: this.o.approvalsRequired });
-    const post = () =>
+    const res = await this.call("chat.postMessage", () =>
       this.o.client.chat.postMessage({
         channel: this.o.approvalChannel,
         ...message,
         unfurl_links: false,
-      });
-    const pacer = this.o.pacer;
-    const res = await this.call("chat.postMessage", () =>
-      pacer ? pacer.post(this.o.approvalChannel, post) : post(),
+      }),
     );
     return { channel: res.channel ?? this.o.approvalChannel, ts: res.ts ?? "" };
   }
