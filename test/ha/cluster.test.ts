@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REVEAL } from "../../src/slack/ids.js";
 import { clusterKeyPrefix, hashTagOf } from "../../src/store/key-naming.js";
 import { createRedisCluster } from "../../src/store/redis.js";
+import { checkRedisTopology } from "../../src/store/redis-topology.js";
 import {
   approve,
   type Harness,
@@ -86,4 +87,16 @@ describe("the bot on a Redis Cluster", () => {
     }
     expect(h.logs.join("")).not.toMatch(/CROSSSLOT/);
   }, 60_000);
+
+  it("doctor sees every slot covered", async () => {
+    const result = await checkRedisTopology({
+      url: "redis://127.0.0.1",
+      keyPrefix: "hcbtest:",
+      clusterNodes: cluster.addresses,
+    });
+    expect(result).toEqual({
+      ok: true,
+      detail: expect.stringContaining("all 16384 slots covered"),
+    });
+  });
 });

@@ -4,6 +4,7 @@
 // client per request, every secret is revealed once, and each reminder is posted once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REVEAL } from "../../src/slack/ids.js";
+import { checkRedisTopology } from "../../src/store/redis-topology.js";
 import type { RecordedCall } from "../fakes/slack.js";
 import {
   approve,
@@ -40,6 +41,23 @@ describe("Redis Sentinel failover during traffic", () => {
   afterAll(async () => {
     await h?.close();
     await group?.close();
+  });
+
+  it("doctor finds the master and writes to it; an unknown master name is reported", async () => {
+    const settings = {
+      url: "redis://127.0.0.1:1",
+      keyPrefix: h.prefix,
+      sentinels: group.sentinels,
+      sentinelMaster: MASTER_NAME,
+    };
+    const found = await checkRedisTopology(settings);
+    expect(found).toEqual({
+      ok: true,
+      detail: expect.stringContaining(`master 127.0.0.1:${group.master.port} takes writes`),
+    });
+    const wrong = await checkRedisTopology({ ...settings, sentinelMaster: "nosuchmaster" });
+    expect(wrong).toMatchObject({ ok: false, problem: expect.stringContaining("nosuchmaster") });
+    expect((await h.bot.readiness.check()).parts.redis?.ok).toBe(true);
   });
 
   it("ends every flow created and revealed once, one client each, no reminder twice", async () => {
@@ -88,6 +106,21 @@ describe("Redis Sentinel failover during traffic", () => {
     const missing = dms.flatMap((d, i) => (d ? [] : [i]));
     expect(missing).toEqual([]);
     expect(await group.masterPort()).not.toBe(oldMaster);
+
+    // Ready again on the new master; the doctor names it.
+    await new Promise((r) => setTimeout(r, 2_100)); // past the readiness cache
+    expect((await h.bot.readiness.check()).parts.redis?.ok).toBe(true);
+    expect(
+      await checkRedisTopology({
+        url: "redis://127.0.0.1:1",
+        keyPrefix: h.prefix,
+        sentinels: group.sentinels,
+        sentinelMaster: MASTER_NAME,
+      }),
+    ).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining(`${group.replica.port} takes writes`),
+    });
 
     // One client per request in ADH.
     for (let i = 0; i < FLOWS; i++) {
