@@ -18,7 +18,7 @@ import {
 import type { SlackDriver } from "../support/slack-driver.js";
 import { MASTER_NAME, type SentinelGroup, startSentinelGroup } from "./topology.js";
 
-const FLOWS = 40;
+const FLOWS = 50;
 // One reminder channel per flow: the pacer would otherwise space the reminders 1 s apart.
 const channelOf = (i: number) => `C0HAREM${String(i).padStart(2, "0")}`;
 

@@ -73,6 +73,22 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
     await waitFor(child, /monitor master/, `sentinel ${i}`);
     sentinels.push(`127.0.0.1:${port}`);
   }
+  // A failover needs the sentinels to know the replica (they learn it from the master's
+  // INFO) and the replica to be in sync; wait for both so a test never races them.
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const { stdout } = await run("redis-cli", ["-p", String(replica.port), "info", "replication"]);
+    const known = await Promise.all(
+      sentinels.map(async (address) => {
+        const port = address.split(":")[1] ?? "";
+        const out = await run("redis-cli", ["-p", port, "sentinel", "replicas", MASTER_NAME]);
+        return out.stdout.includes(String(replica.port));
+      }),
+    );
+    if (/master_link_status:up/.test(stdout) && known.every(Boolean)) break;
+    if (Date.now() > deadline) throw new Error("the sentinels never saw the replica in sync");
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const killAll = () => {
     for (const c of children) c.kill("SIGKILL");
   };
