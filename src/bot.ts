@@ -1,6 +1,8 @@
 // Wiring: config → ADH client, Redis, workflow, reminders, Slack app, ops routes.
 // `startBot` is what main.ts runs and what the end-to-end tests start (several times,
 // for replicas and restarts), so everything it opens, `stop()` closes.
+
+import { WebClient } from "@slack/web-api";
 import type { DestinationStream } from "pino";
 import { AdhClient } from "./adh/client.js";
 import { UserDirectory } from "./adh/users.js";
@@ -27,8 +29,15 @@ import { SlackIdentity } from "./slack/identity.js";
 import { SlackNotifier } from "./slack/notifier.js";
 import { SlackPeople } from "./slack/people.js";
 import { SlackReminderNotifier } from "./slack/reminder-messages.js";
-import { createSlackClient } from "./slack/web-client.js";
-import { closeRedis, createRedis, pingRedis, type Redis } from "./store/redis.js";
+import { createSlackClient, slackClientOptions } from "./slack/web-client.js";
+import { ChannelPacer, pacedReminders } from "./store/channel-pacer.js";
+import {
+  closeRedis,
+  connectRedis,
+  pingRedis,
+  type RedisClient as Redis,
+  redisSettingsOf,
+} from "./store/redis.js";
 import { watchRedisOutage } from "./store/redis-outage-log.js";
 import { RequestStore } from "./store/request-store.js";
 
@@ -78,7 +87,8 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   const now = options.now ?? Date.now;
   const logger = createLogger({ level: config.logLevel, destination: options.logDestination });
   const metrics = createMetrics();
-  const redis = createRedis({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix });
+  const redis = connectRedis(redisSettingsOf(config));
+  // One clear line a minute while Redis is unreachable (redis-outage-log), not one per retry.
   redis.on("error", () => metrics.redisErrors.inc());
   watchRedisOutage(redis, { url: config.redisUrl, logger });
 
@@ -116,6 +126,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   });
 
   const store = new RequestStore(redis);
+  const pacer = new ChannelPacer(redis);
   const slack = createSlackClient(config.slackBotToken, config.slackApiUrl, logger);
   const identity = new SlackIdentity({ client: slack, botToken: config.slackBotToken, logger });
   const onApiError = (method: string, error: string) =>
@@ -124,12 +135,27 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   const reminders = new ReminderService({
     redis,
     source: adh,
-    notifier: countedReminders(new SlackReminderNotifier(slack), metrics),
+    // Paced per channel across replicas; its own client hands 429s to the pacer, which
+    // holds that channel off for Retry-After on every replica.
+    notifier: countedReminders(
+      pacedReminders(
+        new SlackReminderNotifier(
+          new WebClient(config.slackBotToken, {
+            ...slackClientOptions(config.slackApiUrl, logger),
+            rejectRateLimitedCalls: true,
+          }),
+        ),
+        pacer,
+      ),
+      metrics,
+    ),
     logger,
     thresholds: config.reminderDays,
     reminderChannel: config.reminderChannel,
     ownCredentials: new OwnCredentialsWatch({
-      redis,
+      redis: connectRedis(
+        redisSettingsOf({ ...config, redisKeyPrefix: `${config.redisKeyPrefix}own-client:` }),
+      ),
       source: adh,
       clientId: config.adhClientId,
       channel: config.approvalChannel,

@@ -60,6 +60,33 @@ const url = (fallback: string | undefined, hint: string) =>
       }
     });
 
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+/** `host:port,host:port`; empty or unset: none. */
+const hostPorts = () =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const entries = (v ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const bad = entries.filter((s) => !/^[^\s:]+:\d{1,5}$/.test(s));
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `expected host:port,host:port (e.g. redis-sentinel-0:26379,redis-sentinel-1:26379)`,
+        });
+        return z.NEVER;
+      }
+      return entries;
+    });
+
 const envSchema = z.object({
   SLACK_BOT_TOKEN: required(
     "the bot token (xoxb-…) from your Slack app's OAuth & Permissions page",
@@ -104,6 +131,10 @@ const envSchema = z.object({
     "redis://127.0.0.1:6379",
     "e.g. redis://127.0.0.1:6379 or rediss://user:pass@host:6380/0",
   ),
+  REDIS_SENTINELS: hostPorts(),
+  REDIS_SENTINEL_MASTER: optionalText,
+  REDIS_SENTINEL_PASSWORD: optionalText,
+  REDIS_CLUSTER_NODES: hostPorts(),
   REDIS_KEY_PREFIX: z
     .string()
     .optional()
@@ -203,6 +234,12 @@ export interface Config {
   adhClientSecret: string;
   redisUrl: string;
   redisKeyPrefix: string;
+  /** Sentinel mode when both are set. */
+  redisSentinels: string[];
+  redisSentinelMaster: string | undefined;
+  redisSentinelPassword: string | undefined;
+  /** Cluster mode when set. */
+  redisClusterNodes: string[];
   approvalChannel: string;
   /** Individual approvers: user ids (U…/W…). */
   approverUsers: string[];
@@ -239,6 +276,16 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
   if (parsed.success && !env.SLACK_APP_TOKEN?.trim() && parsed.data.OPS_PORT === parsed.data.PORT) {
     problems.push("OPS_PORT: must differ from PORT (PORT serves Slack only)");
   }
+  if (env.REDIS_SENTINELS?.trim() && !env.REDIS_SENTINEL_MASTER?.trim()) {
+    problems.push(
+      "REDIS_SENTINEL_MASTER: is required with REDIS_SENTINELS: the master group name the sentinels monitor (e.g. mymaster)",
+    );
+  }
+  if (env.REDIS_CLUSTER_NODES?.trim() && env.REDIS_SENTINELS?.trim()) {
+    problems.push(
+      "REDIS_CLUSTER_NODES: set either REDIS_CLUSTER_NODES (Redis Cluster) or REDIS_SENTINELS (Sentinel), not both",
+    );
+  }
   if (!parsed.success || problems.length > 0) {
     return {
       ok: false,
@@ -264,6 +311,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       adhClientSecret: e.ADH_CLIENT_SECRET,
       redisUrl: e.REDIS_URL as string,
       redisKeyPrefix: e.REDIS_KEY_PREFIX,
+      redisSentinels: e.REDIS_SENTINELS,
+      redisSentinelMaster: e.REDIS_SENTINEL_MASTER,
+      redisSentinelPassword: e.REDIS_SENTINEL_PASSWORD,
+      redisClusterNodes: e.REDIS_CLUSTER_NODES,
       approvalChannel: e.APPROVAL_CHANNEL,
       approverUsers: e.APPROVERS.filter((id) => !id.startsWith("S")),
       approverGroups: e.APPROVERS.filter((id) => id.startsWith("S")),

@@ -15,7 +15,8 @@ import { describeNetworkCause, networkCode } from "./net/network-cause.js";
 import { installProxyFromEnvironment } from "./net/proxy.js";
 import { expirationSeconds } from "./reminders/thresholds.js";
 import { slackFetch } from "./slack/slack-fetch.js";
-import { createRedis, pingRedis } from "./store/redis.js";
+import { createRedis, pingRedis, redisMode, redisSettingsOf } from "./store/redis.js";
+import { checkRedisTopology, describeRedisMode } from "./store/redis-topology.js";
 
 /** manifest/manifest.json beside src/ and dist/ alike: both sit one level below the package root. */
 export const MANIFEST_URL = new URL("../manifest/manifest.json", import.meta.url);
@@ -89,10 +90,15 @@ export async function runDoctor(
   const botName = manifest.ok ? manifest.botName : "hybrid-client-bot";
 
   const checks: Check[] = [
-    {
-      name: `Redis answers PING at ${redisAddress(config.redisUrl)}`,
-      run: () => checkRedis(config),
-    },
+    ...(redisMode(redisSettingsOf(config)) === "single"
+      ? [
+          {
+            name: `Redis answers PING at ${redisAddress(config.redisUrl)}`,
+            run: () => checkRedis(config),
+          },
+        ]
+      : []),
+    redisTopologyCheck(config),
     {
       name: "Slack bot token works",
       run: async () => {
@@ -219,6 +225,7 @@ function redactingPrinter(out: (line: string) => void, config: Config): (line: s
     config.slackAppToken,
     config.slackSigningSecret,
     config.adhClientSecret,
+    config.redisSentinelPassword,
   ].filter((s): s is string => typeof s === "string" && s.length >= 4);
   return (line) => {
     let safe = scrubText(line);
@@ -271,6 +278,18 @@ async function checkRedis(config: Config): Promise<Outcome> {
   } finally {
     redis.disconnect();
   }
+}
+
+/** Which Redis mode the settings select, and whether it can serve the bot. */
+function redisTopologyCheck(config: Config): Check {
+  const settings = redisSettingsOf(config);
+  return {
+    name: `Redis mode: ${describeRedisMode(settings)}`,
+    run: async () => {
+      const result = await checkRedisTopology(settings);
+      return result.ok ? ok(result.detail) : failed(result.problem, result.fix);
+    },
+  };
 }
 
 // ── Slack ─────────────────────────────────────────────────────────────────────

@@ -3,9 +3,9 @@
 // a miss — at most once per interval, and by one replica at a time.
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { z } from "zod";
+import type { RedisClient as Redis } from "../store/redis.js";
 import type { AdhClient } from "./client.js";
 import type { AdhUser } from "./schemas.js";
 

@@ -2,7 +2,7 @@
 // renewed while the holder works, and released only by its holder (compare-and-delete),
 // so a holder that overran its lease can never delete a lock someone else took since.
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../store/redis.js";
 
 const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end

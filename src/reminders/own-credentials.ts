@@ -4,9 +4,8 @@
 // approvals channel at the REMINDER_DAYS thresholds, with the same once-only claims as
 // any secret (TrackedSecretStore), kept under a key prefix of their own so the tenant
 // sync never mistakes them for a deleted hybrid client's.
-import type { Redis } from "ioredis";
 import type { Logger } from "../log.js";
-import { closeRedis } from "../store/redis.js";
+import { closeRedis, type RedisClient } from "../store/redis.js";
 import { type SecretRef, TrackedSecretStore } from "../store/tracked-secrets.js";
 import {
   buildOwnSecretFinding,
@@ -23,8 +22,8 @@ export interface OwnSecretSource {
 }
 
 export interface OwnCredentialsOptions {
-  /** The bot's connection; a second one with its own key prefix is made from it. */
-  redis: Redis;
+  /** A connection of its own whose key prefix keeps the bot's own secrets apart from the tenant's; closed by close(). */
+  redis: RedisClient;
   source: OwnSecretSource;
   /** ADH_CLIENT_ID. */
   clientId: string;
@@ -47,7 +46,7 @@ export interface OwnSecretStatus {
 }
 
 export class OwnCredentialsWatch {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly store: TrackedSecretStore;
   private readonly thresholds: number[];
   private readonly now: () => number;
@@ -55,7 +54,7 @@ export class OwnCredentialsWatch {
 
   constructor(private readonly o: OwnCredentialsOptions) {
     this.thresholds = normaliseThresholds(o.thresholds);
-    this.redis = o.redis.duplicate({ keyPrefix: `${o.redis.options.keyPrefix ?? ""}own-client:` });
+    this.redis = o.redis;
     // Errors are the main connection's to report; this one follows the same Redis.
     this.redis.on("error", () => {});
     this.store = new TrackedSecretStore(this.redis, this.thresholds);

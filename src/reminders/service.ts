@@ -12,9 +12,10 @@
 //     runs out (leaseSeconds) the reminder is sent again. That rare duplicate is the
 //     price of never losing one; it can also happen if a post outlives its lease, which
 //     is logged. So: exactly once in normal operation, at least once across crashes.
-import type { Redis } from "ioredis";
+
 import type { Logger } from "../log.js";
 import type { MintedSecret, SecretTrackerPort } from "../requests/ports.js";
+import type { RedisClient as Redis } from "../store/redis.js";
 import {
   type Claim,
   type ClaimKind,

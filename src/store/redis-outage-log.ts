@@ -1,8 +1,8 @@
 // While Redis cannot be reached ioredis reports an error on every reconnect attempt
 // (every 2 s); the operator needs one line that says what to check, not a stream of them.
 
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { RedisClient as Redis } from "./redis.js";
 
 export interface RedisOutageLogOptions {
   /** REDIS_URL as configured; its password is never logged. */

@@ -2,8 +2,9 @@
 // change is one compare-and-set Lua call that also keeps the indexes (per-user open
 // requests, pending-expiry timers, in-flight creates) consistent with the new state,
 // so two replicas or ten clicks can never both win the same transition.
-import type { Redis } from "ioredis";
+
 import { HybridClientRequest, OPEN_STATUSES } from "../requests/model.js";
+import type { RedisClient as Redis } from "./redis.js";
 
 const KEY = {
   request: (id: string) => `req:${id}`,

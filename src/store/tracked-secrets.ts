@@ -15,8 +15,9 @@
 //
 // Never a secret value: ADH returns it only on create, and nothing here receives it.
 import { createHash, randomBytes } from "node:crypto";
-import type { ChainableCommander, Redis } from "ioredis";
+import type { ChainableCommander } from "ioredis";
 import { truncate } from "../slack/limits.js";
+import type { RedisClient as Redis } from "./redis.js";
 
 export type TrackedSource = "bot" | "tenant";
 
