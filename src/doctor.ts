@@ -55,6 +55,7 @@ export async function runDoctor(
   const config = parsed.config;
   const print = redactingPrinter(out, config);
   print("✔ configuration");
+  for (const line of policyLines(config)) print(line);
 
   const manifest = readManifest(options.manifestUrl ?? MANIFEST_URL);
   const slack = new WebClient(config.slackBotToken, {
@@ -163,6 +164,20 @@ export async function runDoctor(
   return 0;
 }
 
+/** The policy in force, so an operator sees what the form will refuse before users do. */
+export function policyLines(config: Config): string[] {
+  const hosts = config.allowedRedirectHosts;
+  return [
+    "  policy in force:",
+    `    MAX_SECRET_DAYS          ${config.maxSecretDays ?? "unset (any expiry date)"}`,
+    `    NEVER_EXPIRES            ${config.neverExpires}${config.neverExpires === "extra-approval" ? ` (${config.approvalsRequired + 1} approvals for a never-expiring secret)` : ""}`,
+    `    ALLOWED_REDIRECT_HOSTS   ${hosts.length ? hosts.join(", ") : "unset (any host)"}`,
+    `    REQUIRE_HTTPS_REDIRECTS  ${config.requireHttpsRedirects ? "true (http only for localhost, 127.0.0.1, [::1])" : "false"}`,
+    `    AUDIT_RETENTION_DAYS     ${config.auditRetentionDays}`,
+    `    AUDIT_WEBHOOK_URL        ${config.auditWebhookUrl ? "set" : "unset (events stay in Redis)"}`,
+  ];
+}
+
 function formatLine(name: string, outcome: Outcome): string {
   switch (outcome.status) {
     case "ok":
@@ -183,6 +198,7 @@ function redactingPrinter(out: (line: string) => void, config: Config): (line: s
     config.slackAppToken,
     config.slackSigningSecret,
     config.adhClientSecret,
+    config.auditWebhookSecret,
   ].filter((s): s is string => typeof s === "string" && s.length >= 4);
   return (line) => {
     let safe = scrubText(line);
