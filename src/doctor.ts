@@ -55,7 +55,7 @@ export async function runDoctor(
   const config = parsed.config;
   const print = redactingPrinter(out, config);
   print("✔ configuration");
-  for (const line of policyLines(config)) print(line);
+  print(`✔ policy in force (${policySummary(config)})`);
 
   const manifest = readManifest(options.manifestUrl ?? MANIFEST_URL);
   const slack = new WebClient(config.slackBotToken, {
@@ -164,18 +164,24 @@ export async function runDoctor(
   return 0;
 }
 
-/** The policy in force, so an operator sees what the form will refuse before users do. */
-export function policyLines(config: Config): string[] {
+/**
+ * The policy in force (printed as a detail, in parentheses), so an operator sees what the
+ * form will refuse before users do.
+ */
+export function policySummary(config: Config): string {
   const hosts = config.allowedRedirectHosts;
+  const neverExpires =
+    config.neverExpires === "extra-approval"
+      ? `extra-approval (${config.approvalsRequired + 1} approvals)`
+      : config.neverExpires;
   return [
-    "  policy in force:",
-    `    MAX_SECRET_DAYS          ${config.maxSecretDays ?? "unset (any expiry date)"}`,
-    `    NEVER_EXPIRES            ${config.neverExpires}${config.neverExpires === "extra-approval" ? ` (${config.approvalsRequired + 1} approvals for a never-expiring secret)` : ""}`,
-    `    ALLOWED_REDIRECT_HOSTS   ${hosts.length ? hosts.join(", ") : "unset (any host)"}`,
-    `    REQUIRE_HTTPS_REDIRECTS  ${config.requireHttpsRedirects ? "true (http only for localhost, 127.0.0.1, [::1])" : "false"}`,
-    `    AUDIT_RETENTION_DAYS     ${config.auditRetentionDays}`,
-    `    AUDIT_WEBHOOK_URL        ${config.auditWebhookUrl ? "set" : "unset (events stay in Redis)"}`,
-  ];
+    `MAX_SECRET_DAYS=${config.maxSecretDays ?? "unset"}`,
+    `NEVER_EXPIRES=${neverExpires}`,
+    `ALLOWED_REDIRECT_HOSTS=${hosts.length ? hosts.join(",") : "any"}`,
+    `REQUIRE_HTTPS_REDIRECTS=${config.requireHttpsRedirects}`,
+    `AUDIT_RETENTION_DAYS=${config.auditRetentionDays}`,
+    `audit webhook ${config.auditWebhookUrl ? "on" : "off"}`,
+  ].join(", ");
 }
 
 function formatLine(name: string, outcome: Outcome): string {

@@ -214,3 +214,26 @@ describe("policy settings", () => {
     expect(result.message).toContain("AUDIT_WEBHOOK_SECRET: is required with AUDIT_WEBHOOK_URL");
   });
 });
+
+describe("npm run doctor", () => {
+  it("prints the policy in force on its configuration line", async () => {
+    const { policySummary } = await import("../../src/doctor.js");
+    const result = parseConfig({
+      SLACK_BOT_TOKEN: "xoxb-1",
+      SLACK_APP_TOKEN: "xapp-1",
+      ADH_TENANT_ID: "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+      ADH_CLIENT_ID: "id",
+      ADH_CLIENT_SECRET: "secret",
+      APPROVAL_CHANNEL: "C0123ABCD",
+      APPROVERS: "U01AAA",
+      APPROVALS_REQUIRED: "2",
+      MAX_SECRET_DAYS: "90",
+      NEVER_EXPIRES: "extra-approval",
+      ALLOWED_REDIRECT_HOSTS: "example.com",
+    });
+    if (!result.ok) throw new Error(result.message);
+    expect(policySummary(result.config)).toBe(
+      "MAX_SECRET_DAYS=90, NEVER_EXPIRES=extra-approval (3 approvals), ALLOWED_REDIRECT_HOSTS=example.com, REQUIRE_HTTPS_REDIRECTS=false, AUDIT_RETENTION_DAYS=400, audit webhook off",
+    );
+  });
+});
