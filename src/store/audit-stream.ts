@@ -95,7 +95,10 @@ export class AuditTrail {
   static eventId = auditEventId;
 
   /** Events in order, optionally from a stream id (exclusive), a page at a time. */
-  async *entries(options: { after?: string; startMs?: number; endMs?: number } = {}) {
+  async *entries(
+    options: { after?: string; startMs?: number; endMs?: number; pageSize?: number } = {},
+  ) {
+    const size = options.pageSize ?? PAGE;
     let start = options.after
       ? `(${options.after}`
       : options.startMs
@@ -103,9 +106,9 @@ export class AuditTrail {
         : "-";
     const end = options.endMs !== undefined ? `${options.endMs}-18446744073709551615` : "+";
     for (;;) {
-      const page = await this.redis.xrange(AUDIT_KEY.stream, start, end, "COUNT", PAGE);
+      const page = await this.redis.xrange(AUDIT_KEY.stream, start, end, "COUNT", size);
       for (const [streamId, fields] of page) yield toStored(streamId, fields);
-      if (page.length < PAGE) return;
+      if (page.length < size) return;
       start = `(${page[page.length - 1]?.[0]}`;
     }
   }
