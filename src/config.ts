@@ -221,7 +221,9 @@ const envSchema = z.object({
   AUDIT_WEBHOOK_URL: url(
     undefined,
     "where audit events are POSTed, e.g. https://siem.example.com/hook",
-  ),
+  ).refine((v) => v === undefined || /^https?:/i.test(v), {
+    error: "expected an http(s) URL, e.g. https://siem.example.com/hook",
+  }),
   AUDIT_WEBHOOK_SECRET: z
     .string()
     .trim()

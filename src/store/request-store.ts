@@ -149,7 +149,7 @@ export class RequestStore {
       const event = prepareAuditEvent(
         auditEventId(request.id, expected + 1, audit.type),
         request.updatedAt,
-        { clientId: request.clientId, ...audit, requestId: request.id },
+        { ...audit, clientId: audit.clientId ?? request.clientId, requestId: request.id },
       );
       return this.redis.hcbCompareAndSetAudited(
         KEY.request(request.id),

@@ -215,6 +215,24 @@ describe("policy settings", () => {
   });
 });
 
+describe("audit webhook setting", () => {
+  it("takes only an http(s) URL", () => {
+    const result = parseConfig({
+      SLACK_BOT_TOKEN: "xoxb-1",
+      SLACK_APP_TOKEN: "xapp-1",
+      ADH_TENANT_ID: "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+      ADH_CLIENT_ID: "id",
+      ADH_CLIENT_SECRET: "secret",
+      APPROVAL_CHANNEL: "C0123ABCD",
+      APPROVERS: "U01AAA",
+      AUDIT_WEBHOOK_URL: "redis://siem:6379",
+      AUDIT_WEBHOOK_SECRET: "shared",
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toContain("AUDIT_WEBHOOK_URL: expected an http(s) URL");
+  });
+});
+
 describe("npm run doctor", () => {
   it("prints the policy in force on its configuration line", async () => {
     const { policySummary } = await import("../../src/doctor.js");
