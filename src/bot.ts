@@ -30,6 +30,8 @@ import { SlackNotifier } from "./slack/notifier.js";
 import { SlackPeople } from "./slack/people.js";
 import { SlackReminderNotifier } from "./slack/reminder-messages.js";
 import { createSlackClient, slackClientOptions } from "./slack/web-client.js";
+import { AuditShipper } from "./store/audit-shipper.js";
+import { AuditTrail } from "./store/audit-stream.js";
 import { ChannelPacer, pacedReminders } from "./store/channel-pacer.js";
 import {
   closeRedis,
@@ -79,6 +81,8 @@ export interface Bot {
   port: number | undefined;
   /** The bot's Slack identity, learned (and retried) from auth.test. */
   identity: SlackIdentity;
+  /** The audit trail (a hash-chained Redis stream). */
+  audit: AuditTrail;
   /** Stops taking requests, finishes in-flight work (bounded), closes everything. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -205,6 +209,27 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   });
   metrics.setTrackedSecretsSource(() => reminders.tracked.count());
 
+  // Audit: retention trimming on every replica (idempotent), and with a webhook one
+  // shipper in the background (a Redis lease picks which replica ships).
+  const audit = new AuditTrail(redis, { retentionDays: config.auditRetentionDays });
+  const trimAudit = () =>
+    audit.trim(now()).catch((error: unknown) => {
+      logger.warn({ err: String(error) }, "audit trim failed");
+    });
+  const auditTrimTimer = setInterval(trimAudit, 3_600_000);
+  auditTrimTimer.unref();
+  const shipper =
+    config.auditWebhookUrl && config.auditWebhookSecret
+      ? new AuditShipper({
+          redis,
+          url: config.auditWebhookUrl,
+          secret: config.auditWebhookSecret,
+          logger: logger.child({ component: "audit-shipper" }),
+          now,
+        })
+      : undefined;
+  if (shipper) metrics.setAuditBacklogSource(() => shipper.backlog());
+
   const slackApp = createSlackApp(
     {
       botToken: config.slackBotToken,
@@ -266,6 +291,8 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   const timer = setInterval(runTimers, options.timerIntervalMs ?? 5_000);
   timer.unref();
   reminders.start();
+  shipper?.start();
+  void trimAudit();
 
   return {
     config,
@@ -278,6 +305,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     opsPort: ops.port,
     port,
     identity,
+    audit,
     async stop(timeoutMs = 10_000) {
       if (shuttingDown) return;
       shuttingDown = true;
@@ -285,6 +313,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       // The budget covers closing as well: drain gets what is left after a reserve for it.
       const closeReserveMs = Math.min(1_500, timeoutMs / 4);
       clearInterval(timer);
+      clearInterval(auditTrimTimer);
       await slackApp.app.stop().catch(() => undefined);
       // Not awaited: a connect attempt inside the SDK's own retry may take minutes; the
       // identity lookup ends by itself (its wait is aborted by identity.stop()).
@@ -294,7 +323,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
           "in-flight work did not finish in time; it will be reconciled on the next start",
         );
       await Promise.race([
-        Promise.allSettled([tick, reminders.stop()]),
+        Promise.allSettled([tick, reminders.stop(), shipper?.stop()]),
         new Promise((resolve) => setTimeout(resolve, 300).unref()),
       ]);
       // Calls still on the wire are aborted: a create cut short stays `creating`.

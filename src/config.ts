@@ -2,6 +2,7 @@
 // problem at once, with how to fix it, and never echoes a secret value.
 import { existsSync } from "node:fs";
 import { z } from "zod";
+import { type NeverExpiresRule, normalizeHostSuffix } from "./requests/policy.js";
 
 const SLACK_USER_OR_GROUP = /^[UWS][A-Z0-9]{2,}$/;
 const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
@@ -204,6 +205,63 @@ const envSchema = z.object({
   REMINDER_INTERVAL_SECONDS: int(900, 1, 86_400),
   TENANT_SYNC_INTERVAL_SECONDS: int(21_600, 10, 7 * 86_400),
   CREATE_LEASE_SECONDS: int(60, 0, 3_600),
+  MAX_SECRET_DAYS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 36_500) {
+        ctx.addIssue({
+          code: "custom",
+          message: "expected a whole number of days from 1 to 36500, or leave unset",
+        });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  NEVER_EXPIRES: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? "allow" : v.trim().toLowerCase()))
+    .pipe(
+      z.enum(["allow", "deny", "extra-approval"], {
+        error: "expected allow, deny or extra-approval",
+      }),
+    ),
+  ALLOWED_REDIRECT_HOSTS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const entries = (v ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const hosts = entries.map(normalizeHostSuffix);
+      const bad = entries.filter((_, i) => hosts[i] === undefined);
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `expected comma-separated host names such as example.com; not host names: ${bad.join(", ")}`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(hosts as string[])];
+    }),
+  REQUIRE_HTTPS_REDIRECTS: bool(false),
+  AUDIT_RETENTION_DAYS: int(400, 1, 36_500),
+  AUDIT_WEBHOOK_URL: url(
+    undefined,
+    "where audit events are POSTed, e.g. https://siem.example.com/hook",
+  ).refine((v) => v === undefined || /^https?:/i.test(v), {
+    error: "expected an http(s) URL, e.g. https://siem.example.com/hook",
+  }),
+  AUDIT_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined)),
   LOG_LEVEL: z
     .string()
     .optional()
@@ -255,6 +313,14 @@ export interface Config {
   /** How long a `creating` request is left to the instance that started it before another takes it over. */
   createLeaseMs: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  maxSecretDays: number | undefined;
+  neverExpires: NeverExpiresRule;
+  /** Host suffixes in ASCII (punycode) form; empty: any host. */
+  allowedRedirectHosts: string[];
+  requireHttpsRedirects: boolean;
+  auditRetentionDays: number;
+  auditWebhookUrl: string | undefined;
+  auditWebhookSecret: string | undefined;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
@@ -284,6 +350,11 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
   if (env.REDIS_CLUSTER_NODES?.trim() && env.REDIS_SENTINELS?.trim()) {
     problems.push(
       "REDIS_CLUSTER_NODES: set either REDIS_CLUSTER_NODES (Redis Cluster) or REDIS_SENTINELS (Sentinel), not both",
+    );
+  }
+  if (env.AUDIT_WEBHOOK_URL?.trim() && !env.AUDIT_WEBHOOK_SECRET?.trim()) {
+    problems.push(
+      "AUDIT_WEBHOOK_SECRET: is required with AUDIT_WEBHOOK_URL: a long random string shared with the receiver, which checks each event's X-Audit-Signature with it",
     );
   }
   if (!parsed.success || problems.length > 0) {
@@ -327,6 +398,13 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       tenantSyncIntervalSeconds: e.TENANT_SYNC_INTERVAL_SECONDS,
       createLeaseMs: e.CREATE_LEASE_SECONDS * 1_000,
       logLevel: e.LOG_LEVEL,
+      maxSecretDays: e.MAX_SECRET_DAYS,
+      neverExpires: e.NEVER_EXPIRES,
+      allowedRedirectHosts: e.ALLOWED_REDIRECT_HOSTS,
+      requireHttpsRedirects: e.REQUIRE_HTTPS_REDIRECTS,
+      auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+      auditWebhookUrl: e.AUDIT_WEBHOOK_URL,
+      auditWebhookSecret: e.AUDIT_WEBHOOK_SECRET,
     },
   };
 }

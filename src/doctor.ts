@@ -61,6 +61,7 @@ export async function runDoctor(
   const config = parsed.config;
   const print = redactingPrinter(out, config);
   print("✔ configuration");
+  print(`✔ policy in force (${policySummary(config)})`);
 
   const manifest = readManifest(options.manifestUrl ?? MANIFEST_URL);
   const slack = new WebClient(config.slackBotToken, {
@@ -205,6 +206,26 @@ export async function runDoctor(
   return 0;
 }
 
+/**
+ * The policy in force (printed as a detail, in parentheses), so an operator sees what the
+ * form will refuse before users do.
+ */
+export function policySummary(config: Config): string {
+  const hosts = config.allowedRedirectHosts;
+  const neverExpires =
+    config.neverExpires === "extra-approval"
+      ? `extra-approval (${config.approvalsRequired + 1} approvals)`
+      : config.neverExpires;
+  return [
+    `MAX_SECRET_DAYS=${config.maxSecretDays ?? "unset"}`,
+    `NEVER_EXPIRES=${neverExpires}`,
+    `ALLOWED_REDIRECT_HOSTS=${hosts.length ? hosts.join(",") : "any"}`,
+    `REQUIRE_HTTPS_REDIRECTS=${config.requireHttpsRedirects}`,
+    `AUDIT_RETENTION_DAYS=${config.auditRetentionDays}`,
+    `audit webhook ${config.auditWebhookUrl ? "on" : "off"}`,
+  ].join(", ");
+}
+
 function formatLine(name: string, outcome: Outcome): string {
   switch (outcome.status) {
     case "ok":
@@ -226,6 +247,7 @@ function redactingPrinter(out: (line: string) => void, config: Config): (line: s
     config.slackSigningSecret,
     config.adhClientSecret,
     config.redisSentinelPassword,
+    config.auditWebhookSecret,
   ].filter((s): s is string => typeof s === "string" && s.length >= 4);
   return (line) => {
     let safe = scrubText(line);

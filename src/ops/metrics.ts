@@ -41,6 +41,9 @@ export const METRIC_PREFIX = "hcb_";
 /** Source for the tracked-secrets gauge, read on every scrape (e.g. a Redis ZCARD). */
 export type TrackedSecretsSource = () => number | Promise<number>;
 
+/** Source for the audit webhook gauges, read on every scrape. */
+export type AuditBacklogSource = () => Promise<{ events: number; oldestAgeSeconds: number }>;
+
 export interface Metrics {
   registry: Registry;
   slackRequests: Counter<"kind" | "outcome">;
@@ -54,6 +57,10 @@ export interface Metrics {
   redisErrors: Counter;
   /** Sets where the tracked-secrets gauge reads its value at scrape time. */
   setTrackedSecretsSource(source: TrackedSecretsSource | undefined): void;
+  auditBacklog: Gauge;
+  auditOldestUnshippedAge: Gauge;
+  /** Sets where the audit webhook gauges read their values (unset: no webhook, 0). */
+  setAuditBacklogSource(source: AuditBacklogSource | undefined): void;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -129,6 +136,45 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     },
   });
 
+  // One read serves both audit gauges in a scrape: prom-client collects them one by one.
+  let auditBacklogSource: AuditBacklogSource | undefined;
+  let auditRead: ReturnType<AuditBacklogSource> | undefined;
+  const readAuditBacklog = () => {
+    if (!auditBacklogSource) return undefined;
+    auditRead ??= auditBacklogSource().finally(() => {
+      setTimeout(() => {
+        auditRead = undefined;
+      }, 0);
+    });
+    return auditRead;
+  };
+  const auditBacklog = new Gauge({
+    name: `${METRIC_PREFIX}audit_webhook_backlog_events`,
+    help: "Audit events not yet accepted by AUDIT_WEBHOOK_URL.",
+    registers,
+    async collect() {
+      try {
+        const read = await readAuditBacklog();
+        if (read) this.set(read.events);
+      } catch {
+        redisErrors.inc();
+      }
+    },
+  });
+  const auditOldestUnshippedAge = new Gauge({
+    name: `${METRIC_PREFIX}audit_webhook_oldest_unshipped_age_seconds`,
+    help: "How long the oldest audit event not yet accepted by AUDIT_WEBHOOK_URL has waited (0: none).",
+    registers,
+    async collect() {
+      try {
+        const read = await readAuditBacklog();
+        if (read) this.set(read.oldestAgeSeconds);
+      } catch {
+        redisErrors.inc();
+      }
+    },
+  });
+
   // Series that exist from the start (at 0) make rate() and absence alerts work before
   // the first event of each kind.
   for (const kind of SLACK_REQUEST_KINDS) {
@@ -150,6 +196,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     redisErrors,
     setTrackedSecretsSource(source) {
       trackedSecretsSource = source;
+    },
+    auditBacklog,
+    auditOldestUnshippedAge,
+    setAuditBacklogSource(source) {
+      auditBacklogSource = source;
     },
   };
 }

@@ -4,6 +4,9 @@
 // so two replicas or ten clicks can never both win the same transition.
 
 import { HybridClientRequest, OPEN_STATUSES } from "../requests/model.js";
+import { type AuditRecord, auditEventId, prepareAuditEvent } from "./audit-event.js";
+import { AUDIT_APPEND_LUA } from "./audit-lua.js";
+import { AUDIT_KEY } from "./audit-stream.js";
 import type { RedisClient as Redis } from "./redis.js";
 
 const KEY = {
@@ -19,12 +22,18 @@ const TERMINAL_RETENTION_SECONDS = 30 * 24 * 3600;
 
 // KEYS: request, user-open set, expiry zset, creating set
 // ARGV: expected version ("0" = must not exist), json, id, status, open(1/0), expiresAt ms, retention s
+// Audited (CAS_AUDITED_SCRIPT): KEYS 5-7 audit stream, head, ids; ARGV 8-11 the event.
 const CAS_SCRIPT = `
 local current = redis.call('HGET', KEYS[1], 'v')
 if ARGV[1] == '0' then
   if current then return 0 end
 elseif current ~= ARGV[1] then
   return 0
+end
+-- The audit event goes first: if its append fails the script stops before the state
+-- changes, so a transition is never stored without its event (nor the event without it).
+if KEYS[5] then
+  hcbAuditAppend(KEYS[5], KEYS[6], KEYS[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11])
 end
 local nextVersion = tonumber(ARGV[1]) + 1
 redis.call('HSET', KEYS[1], 'v', nextVersion, 'json', ARGV[2])
@@ -48,6 +57,8 @@ end
 return nextVersion
 `;
 
+const CAS_AUDITED_SCRIPT = `${AUDIT_APPEND_LUA}\n${CAS_SCRIPT}`;
+
 export interface StoredRequest {
   version: number;
   request: HybridClientRequest;
@@ -64,7 +75,16 @@ export type UpdateOutcome<R> =
 export type Change<R> = (current: HybridClientRequest) => {
   next: HybridClientRequest | null;
   result: R;
+  /** The audit event of this transition, appended in the same script as the state change. */
+  audit?: TransitionAudit;
 };
+
+/**
+ * A transition's audit event. The store fills the rest: id from request id + new version
+ * + type (stable across redelivery), `at` from the request's updatedAt, request and
+ * client ids from the request.
+ */
+export type TransitionAudit = Omit<AuditRecord, "requestId">;
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
@@ -81,12 +101,14 @@ declare module "ioredis" {
       expiresAt: string,
       retention: string,
     ): import("ioredis").Result<number, Context>;
+    hcbCompareAndSetAudited(...keysAndArgs: string[]): import("ioredis").Result<number, Context>;
   }
 }
 
 export class RequestStore {
   constructor(private readonly redis: Redis) {
     redis.defineCommand("hcbCompareAndSet", { numberOfKeys: 4, lua: CAS_SCRIPT });
+    redis.defineCommand("hcbCompareAndSetAudited", { numberOfKeys: 7, lua: CAS_AUDITED_SCRIPT });
   }
 
   async get(id: string): Promise<StoredRequest | null> {
@@ -96,8 +118,8 @@ export class RequestStore {
   }
 
   /** Stores a new request; false if the id is taken. */
-  async create(request: HybridClientRequest): Promise<boolean> {
-    return (await this.compareAndSet(0, request)) > 0;
+  async create(request: HybridClientRequest, audit?: TransitionAudit): Promise<boolean> {
+    return (await this.compareAndSet(0, request, audit)) > 0;
   }
 
   /**
@@ -110,16 +132,47 @@ export class RequestStore {
       if (!stored) {
         throw new RequestNotFoundError(id);
       }
-      const { next, result } = change(stored.request);
+      const { next, result, audit } = change(stored.request);
       if (!next) return { ok: false, result, request: stored.request };
-      const written = await this.compareAndSet(stored.version, next);
+      const written = await this.compareAndSet(stored.version, next, audit);
       if (written > 0) return { ok: true, request: next, result };
     }
     throw new Error(`request ${id}: too much contention`);
   }
 
-  private async compareAndSet(expected: number, request: HybridClientRequest): Promise<number> {
+  private async compareAndSet(
+    expected: number,
+    request: HybridClientRequest,
+    audit?: TransitionAudit,
+  ): Promise<number> {
     const open = OPEN_STATUSES.includes(request.status) ? "1" : "0";
+    if (audit) {
+      const event = prepareAuditEvent(
+        auditEventId(request.id, expected + 1, audit.type),
+        request.updatedAt,
+        { ...audit, clientId: audit.clientId ?? request.clientId, requestId: request.id },
+      );
+      return this.redis.hcbCompareAndSetAudited(
+        KEY.request(request.id),
+        KEY.userOpen(request.requesterId),
+        KEY.expiryTimers,
+        KEY.creating,
+        AUDIT_KEY.stream,
+        AUDIT_KEY.head,
+        AUDIT_KEY.ids,
+        String(expected),
+        JSON.stringify(request),
+        request.id,
+        request.status,
+        open,
+        String(request.expiresAt),
+        String(TERMINAL_RETENTION_SECONDS),
+        event.id,
+        String(event.atMs),
+        event.before,
+        event.after,
+      );
+    }
     return this.redis.hcbCompareAndSet(
       KEY.request(request.id),
       KEY.userOpen(request.requesterId),

@@ -97,6 +97,7 @@ describe("npm run doctor", () => {
     expect(code).toBe(0);
     expect(lines.map((l) => l.replace(/ \(.*\)$/, ""))).toEqual([
       "✔ configuration",
+      "✔ policy in force",
       expect.stringMatching(/^✔ Redis answers PING at 127\.0\.0\.1:\d+$/),
       "✔ Slack bot token works",
       "✔ Slack token has the scopes of manifest/manifest.json",

@@ -30,6 +30,7 @@ export async function dumpKeys(prefix: string): Promise<Map<string, string>> {
         else if (type === "set") value = await raw.smembers(key);
         else if (type === "zset") value = await raw.zrange(key, 0, -1, "WITHSCORES");
         else if (type === "list") value = await raw.lrange(key, 0, -1);
+        else if (type === "stream") value = await raw.xrange(key, "-", "+");
         else value = `<${type}>`;
         out.set(key, JSON.stringify(value));
       }
