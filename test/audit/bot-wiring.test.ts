@@ -60,7 +60,7 @@ describe("the bot with AUDIT_WEBHOOK_URL", () => {
         .update(first?.body ?? "")
         .digest("hex")}`,
     );
-    const metrics = await (await fetch(`http://127.0.0.1:${h.config.port}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${h.bot.opsPort}/metrics`)).text();
     expect(metrics).toMatch(/^hcb_audit_webhook_backlog_events \d+$/m);
     expect(metrics).toMatch(/^hcb_audit_webhook_oldest_unshipped_age_seconds [\d.]+$/m);
   });

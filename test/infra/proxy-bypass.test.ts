@@ -23,7 +23,7 @@ afterAll(async () => {
 
 describe("NO_PROXY", () => {
   it("sends traffic to the hosts it names around the proxy", async () => {
-    const ready = await fetch(`http://127.0.0.1:${h.config.port}/readyz`);
+    const ready = await fetch(`http://127.0.0.1:${h.bot.opsPort}/readyz`);
     expect(ready.status).toBe(200);
     const status = await h.driver.command(USERS.requester, "status");
     await h.slack.waitForResponse((r) => r.url === status.responseUrl);

@@ -28,7 +28,7 @@ const port = (url: string) => new URL(url).port;
 
 describe("HTTPS_PROXY / HTTP_PROXY", () => {
   it("carry ADH, the Slack Web API, response_url posts and Socket Mode's WebSocket", async () => {
-    const ready = await fetch(`http://127.0.0.1:${h.config.port}/readyz`);
+    const ready = await fetch(`http://127.0.0.1:${h.bot.opsPort}/readyz`);
     expect(ready.status).toBe(200);
     const status = await h.driver.command(USERS.requester, "status");
     await h.slack.waitForResponse((r) => r.url === status.responseUrl);

@@ -68,7 +68,7 @@ describe("the bot process's start-up output", () => {
 
     // Not fatal: the process is still there and answers its probes.
     expect(await Promise.race([bot.exited, Promise.resolve("running")])).toBe("running");
-    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${bot.opsUrl}/healthz`)).status).toBe(200);
   }, 45_000);
 });
 
