@@ -44,7 +44,7 @@ describe("the bot process's start-up output", () => {
         REDIS_URL: withPassword,
         NODE_OPTIONS: `--import ${LATE_REJECTION}`,
       }),
-      { startTimeoutMs: 30_000 },
+      { startTimeoutMs: 40_000 },
     );
     await bot.waitForLine(/unhandled rejection/);
     await bot.waitForLine(/PromiseRejectionHandledWarning|handled asynchronously/);
@@ -69,7 +69,7 @@ describe("the bot process's start-up output", () => {
     // Not fatal: the process is still there and answers its probes.
     expect(await Promise.race([bot.exited, Promise.resolve("running")])).toBe("running");
     expect((await fetch(`${bot.opsUrl}/healthz`)).status).toBe(200);
-  }, 45_000);
+  }, 60_000);
 });
 
 describe("a Redis that cannot be reached at start", () => {
@@ -80,7 +80,10 @@ describe("a Redis that cannot be reached at start", () => {
 
   it("gives one line naming REDIS_URL and npm run doctor, not one per reconnect", async () => {
     const nobodyListens = `redis://127.0.0.1:${await freePort()}`;
-    bot = await spawnBot(await botEnvFor(h, { LOG_LEVEL: "info", REDIS_URL: nobodyListens }));
+    // Generous: under a loaded machine tsx's first compile alone can take 15 s.
+    bot = await spawnBot(await botEnvFor(h, { LOG_LEVEL: "info", REDIS_URL: nobodyListens }), {
+      startTimeoutMs: 40_000,
+    });
     const first = JSON.parse(await bot.waitForLine(/Redis cannot be reached/)) as Record<
       string,
       unknown
@@ -97,7 +100,7 @@ describe("a Redis that cannot be reached at start", () => {
     while (Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
     expect(failures()).toHaveLength(1);
     expect(nonJsonLines(bot)).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 });
 
 describe("an uncaught exception", () => {
@@ -109,7 +112,7 @@ describe("an uncaught exception", () => {
   it("is logged as fatal JSON, then the bot shuts down gracefully with exit code 1", async () => {
     bot = await spawnBot(
       await botEnvFor(h, { LOG_LEVEL: "info", NODE_OPTIONS: `--import ${LATE_THROW}` }),
-      { startTimeoutMs: 30_000 },
+      { startTimeoutMs: 40_000 },
     );
     const exit = await bot.exited;
     expect(exit.code).toBe(1);
@@ -122,5 +125,5 @@ describe("an uncaught exception", () => {
     expect(logs.map((l) => l.msg)).toEqual(
       expect.arrayContaining(["shutting down", "hybrid-client-bot stopped"]),
     );
-  }, 45_000);
+  }, 60_000);
 });
