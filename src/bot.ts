@@ -3,6 +3,7 @@
 // for replicas and restarts), so everything it opens, `stop()` closes.
 import type { DestinationStream } from "pino";
 import { AdhClient } from "./adh/client.js";
+import { ClientCatalog } from "./adh/client-catalog.js";
 import { UserDirectory } from "./adh/users.js";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
@@ -16,12 +17,11 @@ import { Readiness, rememberSuccess } from "./ops/readiness.js";
 import { opsRoutes } from "./ops/routes.js";
 import type { ReminderNotifier } from "./reminders/ports.js";
 import { ReminderService } from "./reminders/service.js";
-import { ClientCatalog } from "./requests/client-catalog.js";
 import { RequestWorkflow } from "./requests/workflow.js";
 import { createSlackApp } from "./slack/app.js";
 import { SlackNotifier } from "./slack/notifier.js";
 import { SlackPeople } from "./slack/people.js";
-import { SlackReminderNotifier } from "./slack/reminder-messages.js";
+import { SlackReminderNotifier } from "./slack/reminders/notifier.js";
 import { createSlackClient } from "./slack/web-client.js";
 import { closeRedis, createRedis, pingRedis, type Redis } from "./store/redis.js";
 import { RequestStore } from "./store/request-store.js";
@@ -92,7 +92,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     // Socket Mode: the SDK reconnects by itself (Slack refreshes sockets routinely), but
     // gives up for good on some errors; a socket down past the grace period is not ready.
     ...(config.slackAppToken
-      ? { slack_socket: socketWatch(() => socketConnected(), options.socketGraceMs ?? 30_000) }
+      ? { slack_socket: socketWatch(() => socketConnected(), options.socketGraceMs ?? 30_000, now) }
       : {}),
   });
 
@@ -132,6 +132,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       approvalsRequired: config.approvalsRequired,
       logger,
       onApiError,
+      now,
     }),
     tracker: reminders,
     logger: logger.child({ component: "workflow" }),
@@ -231,15 +232,15 @@ function countedReminders(notifier: ReminderNotifier, metrics: Metrics): Reminde
 }
 
 /** A readiness check that fails once the socket has been down longer than `graceMs`. */
-function socketWatch(isUp: () => boolean, graceMs: number): () => Promise<void> {
+function socketWatch(isUp: () => boolean, graceMs: number, now: () => number): () => Promise<void> {
   let downSince: number | undefined;
   return async () => {
     if (isUp()) {
       downSince = undefined;
       return;
     }
-    downSince ??= Date.now();
-    const downMs = Date.now() - downSince;
+    downSince ??= now();
+    const downMs = now() - downSince;
     if (downMs >= graceMs) {
       throw new Error(
         `the Socket Mode connection to Slack has been down for ${Math.round(downMs / 1000)} s`,

@@ -12,10 +12,8 @@ import {
 } from "@slack/bolt";
 import type { Logger } from "pino";
 import { slackLogger } from "../log.js";
-import { registerButtons } from "./listeners/buttons.js";
-import { registerCommands } from "./listeners/commands.js";
-import type { ListenerContext } from "./listeners/context.js";
-import { registerForms } from "./listeners/forms.js";
+import { registerJourneys } from "./journeys.js";
+import type { ListenerContext } from "./kit/context.js";
 import { slackClientOptions } from "./web-client.js";
 
 export interface SlackAppOptions {
@@ -97,9 +95,7 @@ export function createSlackApp(options: SlackAppOptions, ctx: ListenerContext): 
     }
   });
 
-  registerCommands(app, ctx);
-  registerForms(app, ctx);
-  registerButtons(app, ctx);
+  registerJourneys(app, ctx);
 
   const socketConnected = () => (socket ? (socket.client.websocket?.isActive() ?? false) : true);
   app.error(async (error) => {

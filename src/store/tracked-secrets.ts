@@ -16,7 +16,7 @@
 // Never a secret value: ADH returns it only on create, and nothing here receives it.
 import { createHash, randomBytes } from "node:crypto";
 import type { ChainableCommander, Redis } from "ioredis";
-import { truncate } from "../slack/limits.js";
+import { truncate } from "../text.js";
 
 export type TrackedSource = "bot" | "tenant";
 

@@ -2,16 +2,17 @@
 // accepted by the fake Slack Web API (which refuses what Slack refuses).
 import { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CatalogEntry } from "../../src/adh/client-catalog.js";
 import type { DueReminder, NeverExpiresFinding } from "../../src/reminders/ports.js";
-import { buildClientList, type ListedClient } from "../../src/slack/client-list.js";
+import { buildClientList } from "../../src/slack/client-list/message.js";
 import { REQUEST_NEW_SECRET } from "../../src/slack/ids.js";
-import { limitViolations } from "../../src/slack/limits.js";
 import {
   buildNeverExpiresFinding,
   buildReminderMessage,
-  SlackReminderNotifier,
-} from "../../src/slack/reminder-messages.js";
+} from "../../src/slack/reminders/messages.js";
+import { SlackReminderNotifier } from "../../src/slack/reminders/notifier.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack.js";
+import { limitViolations } from "../support/block-limits.js";
 
 const NOW = 1_800_000_000; // epoch s
 const DAY = 86_400;
@@ -130,7 +131,7 @@ describe("the never-expires finding", () => {
 describe("/hybrid-client list", () => {
   const nowMs = NOW * 1000;
   const iso = (days: number) => new Date((NOW + days * DAY) * 1000).toISOString();
-  const client = (i: number, days: (number | null)[], name = `Client ${i}`): ListedClient => ({
+  const client = (i: number, days: (number | null)[], name = `Client ${i}`): CatalogEntry => ({
     id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
     name,
     secrets: days.map((d, j) => ({
@@ -180,7 +181,7 @@ describe("/hybrid-client list", () => {
   });
 
   it("keeps a client with 10 long-described secrets within one section", () => {
-    const heavy: ListedClient = {
+    const heavy: CatalogEntry = {
       id: "00000000-0000-4000-8000-000000000001",
       name: "x".repeat(3_000),
       secrets: Array.from({ length: 10 }, (_, j) => ({

@@ -269,7 +269,7 @@ async function submitted(w: World, name = `app-${Math.random().toString(36).slic
     secret: { description: "d", expiration: null },
     reminderChannel: "C0GENERAL1",
   });
-  if (!out.ok) throw new Error(out.message);
+  if (!out.ok) throw new Error(`submit refused: ${out.refusal.code}`);
   return out.request;
 }
 

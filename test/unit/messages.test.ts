@@ -1,20 +1,22 @@
 import type { Button, KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
 import type { HybridClientRequest, RequestStatus } from "../../src/requests/model.js";
+import { buildApprovalMessage } from "../../src/slack/approval/message.js";
+import { buildHelp } from "../../src/slack/help.js";
 import { APPROVE, CANCEL, DENY, RETRY, REVEAL } from "../../src/slack/ids.js";
-import { limitViolations } from "../../src/slack/limits.js";
+import type { SlackMessage } from "../../src/slack/kit/blocks.js";
+import { buildAlreadyDecided } from "../../src/slack/kit/refusals.js";
 import {
-  buildAlreadyDecided,
-  buildApprovalMessage,
-  buildCreatedDm,
-  buildHelp,
   buildRequesterReceipt,
   buildRequesterUpdate,
+  buildStatusList,
+} from "../../src/slack/requester/messages.js";
+import {
+  buildCreatedDm,
   buildRevealedDm,
   buildSecretReveal,
-  buildStatusList,
-  type SlackMessage,
-} from "../../src/slack/messages.js";
+} from "../../src/slack/reveal/messages.js";
+import { limitViolations } from "../support/block-limits.js";
 
 const T0 = Date.UTC(2026, 2, 10, 15, 0, 0); // the model stores milliseconds
 

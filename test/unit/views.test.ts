@@ -1,20 +1,21 @@
 import type { InputBlock, ModalView } from "@slack/types";
 import { describe, expect, it } from "vitest";
 import { validateClientForm, validateSecretForm } from "../../src/requests/validation.js";
+import { buildDenyReasonView, readDenyReason } from "../../src/slack/approval/deny-view.js";
 import { BLOCK, CLIENT_FORM, DENY_FORM, SECRET_FORM } from "../../src/slack/ids.js";
-import { limitViolations } from "../../src/slack/limits.js";
 import {
   buildClientFormView,
-  buildDenyReasonView,
-  buildNoticeView,
-  buildSecretFormView,
   clientFormErrors,
   readClientForm,
-  readDenyReason,
-  readFormMetadata,
+} from "../../src/slack/request/client-form.js";
+import { readFormMetadata } from "../../src/slack/request/metadata.js";
+import {
+  buildNoticeView,
+  buildSecretFormView,
   readSecretForm,
   secretFormErrors,
-} from "../../src/slack/views.js";
+} from "../../src/slack/request/secret-form.js";
+import { limitViolations } from "../support/block-limits.js";
 
 const inputs = (view: ModalView) => view.blocks.filter((b): b is InputBlock => b.type === "input");
 const labels = (view: ModalView) => inputs(view).map((b) => b.label.text);

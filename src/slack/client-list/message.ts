@@ -3,20 +3,13 @@
 // hold 50,000 clients and a message 50 blocks, so the list shows the clients that need
 // attention first and says plainly how many it left out.
 import type { ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from "@slack/types";
-import { daysLeft, describeTimeLeft, expirationSeconds } from "../reminders/thresholds.js";
-import { LIMITS, truncate } from "./limits.js";
-import { code, escapeMrkdwn, slackDate, truncateMrkdwn } from "./mrkdwn.js";
-
-export interface ListedClient {
-  id: string;
-  name: string;
-  secrets: { id: number; description: string; expiration: string | null }[];
-}
-
-export interface ClientListMessage {
-  text: string;
-  blocks: KnownBlock[];
-}
+import type { CatalogEntry } from "../../adh/client-catalog.js";
+import { daysLeft, describeTimeLeft, expirationSeconds } from "../../reminders/thresholds.js";
+import { type SlackMessage, section } from "../kit/blocks.js";
+import { COMMAND } from "../kit/command.js";
+import { dateAt } from "../kit/dates.js";
+import { LIMITS, truncate } from "../kit/limits.js";
+import { code, escapeMrkdwn, truncateMrkdwn } from "../kit/mrkdwn.js";
 
 /** Secrets expiring within this many days are flagged ⚠️. */
 export const SOON_DAYS = 30;
@@ -38,17 +31,16 @@ interface SecretRow {
 }
 
 interface ClientRow {
-  client: ListedClient;
+  client: CatalogEntry;
   secrets: SecretRow[];
   /** Soonest expiration of any secret; Infinity when none expires. */
   soonest: number;
 }
 
-const isoDate = (epoch: number) => new Date(epoch * 1000).toISOString().slice(0, 10);
 const number = (n: number) => n.toLocaleString("en-US");
 const plural = (n: number, one: string, many: string) => `${number(n)} ${n === 1 ? one : many}`;
 
-function toRow(client: ListedClient): ClientRow {
+function toRow(client: CatalogEntry): ClientRow {
   const secrets = client.secrets
     .map((s) => ({
       id: s.id,
@@ -74,7 +66,7 @@ function secretLine(s: SecretRow, now: number): string {
   const left = describeTimeLeft(s.expiration, now);
   const flag = daysLeft(s.expiration, now) <= SOON_DAYS ? "⚠️ " : "";
   const verb = left === "expired" ? "expired" : "expires";
-  return `• ${flag}${what}: ${verb} ${slackDate(s.expiration, isoDate(s.expiration))} (${left})`;
+  return `• ${flag}${what}: ${verb} ${dateAt(s.expiration, "day")} (${left})`;
 }
 
 function clientSection(row: ClientRow, now: number, index: number): SectionBlock {
@@ -97,7 +89,7 @@ function clientSection(row: ClientRow, now: number, index: number): SectionBlock
  * soonest come first (then never-expiring ones, then clients without secrets); at most
  * MAX_LISTED_CLIENTS are shown and the rest are counted.
  */
-export function buildClientList(clients: readonly ListedClient[], now: number): ClientListMessage {
+export function buildClientList(clients: readonly CatalogEntry[], now: number): SlackMessage {
   const nowSec = now / 1000;
   const rows = clients
     .map(toRow)
@@ -121,8 +113,8 @@ export function buildClientList(clients: readonly ListedClient[], now: number): 
     text: { type: "plain_text", text: "Hybrid clients" },
   };
   if (rows.length === 0) {
-    const text = "No hybrid clients in this tenant yet. Create one with `/hybrid-client add`.";
-    return { text, blocks: [header, section("summary", text)] };
+    const text = `No hybrid clients in this tenant yet. Create one with \`${COMMAND} add\`.`;
+    return { text, blocks: [header, section(text, "summary")] };
   }
 
   const summaryParts = [
@@ -145,7 +137,7 @@ export function buildClientList(clients: readonly ListedClient[], now: number): 
     shown.push(block);
   }
 
-  const blocks: KnownBlock[] = [header, section("summary", summary), ...shown];
+  const blocks: KnownBlock[] = [header, section(summary, "summary"), ...shown];
   const hidden = rows.length - shown.length;
   if (hidden > 0) {
     const note: ContextBlock = {
@@ -161,8 +153,4 @@ export function buildClientList(clients: readonly ListedClient[], now: number): 
     blocks.push(note);
   }
   return { text: truncate(`Hybrid clients: ${summary}`, LIMITS.fallbackText), blocks };
-}
-
-function section(blockId: string, text: string): SectionBlock {
-  return { type: "section", block_id: blockId, text: { type: "mrkdwn", text } };
 }

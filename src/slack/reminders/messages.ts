@@ -1,36 +1,23 @@
-// Expiry reminders and never-expires findings as Slack messages, and the port that posts
-// them. Client names and descriptions come from ADH, where anyone with access typed
+// Expiry reminders and never-expires findings as Slack messages. Client names and descriptions come from ADH, where anyone with access typed
 // them: always escaped. The button value is only the client id; the click re-reads the rest.
-import type {
-  ActionsBlock,
-  ContextBlock,
-  HeaderBlock,
-  KnownBlock,
-  SectionBlock,
-} from "@slack/types";
-import type { DueReminder, NeverExpiresFinding, ReminderNotifier } from "../reminders/ports.js";
-import { describeTimeLeft } from "../reminders/thresholds.js";
-import { REQUEST_NEW_SECRET } from "./ids.js";
-import { LIMITS, truncate } from "./limits.js";
-import { code, escapeMrkdwn, slackDate } from "./mrkdwn.js";
+import type { ActionsBlock, ContextBlock, HeaderBlock, SectionBlock } from "@slack/types";
+import type { DueReminder, NeverExpiresFinding } from "../../reminders/ports.js";
+import { describeTimeLeft } from "../../reminders/thresholds.js";
+import { REQUEST_NEW_SECRET } from "../ids.js";
+import type { SlackMessage } from "../kit/blocks.js";
+import { COMMAND } from "../kit/command.js";
+import { dateAt } from "../kit/dates.js";
+import { LIMITS, truncate } from "../kit/limits.js";
+import { code, escapeMrkdwn } from "../kit/mrkdwn.js";
 
-export interface ReminderMessage {
-  /** Notification and screen-reader text; mrkdwn, escaped like the blocks. */
-  text: string;
-  blocks: KnownBlock[];
-}
-
-const COMMAND = "/hybrid-client";
 /** Longest name or description shown (well inside a 2000-char section field). */
 const TEXT_MAX = 200;
 
 const name = (n: string, id: string) => escapeMrkdwn(n.trim() === "" ? id : n, TEXT_MAX);
 const description = (d: string) =>
   d.trim() === "" ? "_(no description)_" : escapeMrkdwn(d, TEXT_MAX);
-const isoDate = (epoch: number) => new Date(epoch * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
-
 /** "Jan 5, 2027 11:59 PM" in each reader's own time zone; ISO (UTC) where that cannot render. */
-export const expiryDate = (epoch: number) => slackDate(epoch, isoDate(epoch));
+export const expiryDate = (epoch: number) => dateAt(epoch, "second");
 
 function requestButton(clientId: string): ActionsBlock {
   return {
@@ -84,7 +71,7 @@ function headline(r: DueReminder, now: number): string {
 export function buildReminderMessage(
   r: DueReminder,
   now = r.expiration - r.daysLeft * 86_400,
-): ReminderMessage {
+): SlackMessage {
   const left = describeTimeLeft(r.expiration, now);
   const when = expiryDate(r.expiration);
   const expired = left === "expired";
@@ -115,7 +102,7 @@ export function buildReminderMessage(
 }
 
 /** A secret that never expires, reported once: AVEVA advises against them. */
-export function buildNeverExpiresFinding(f: NeverExpiresFinding): ReminderMessage {
+export function buildNeverExpiresFinding(f: NeverExpiresFinding): SlackMessage {
   const rotate: SectionBlock = {
     type: "section",
     block_id: "finding_advice",
@@ -139,36 +126,4 @@ export function buildNeverExpiresFinding(f: NeverExpiresFinding): ReminderMessag
       requestButton(f.clientId),
     ],
   };
-}
-
-/** The part of @slack/web-api's WebClient this needs (tests pass a recorder or the fake Slack). */
-export interface ChatPoster {
-  chat: {
-    postMessage(args: {
-      channel: string;
-      text: string;
-      blocks: KnownBlock[];
-      unfurl_links?: boolean;
-    }): Promise<{ ok?: boolean; error?: string }>;
-  };
-}
-
-/** The reminders engine's notifier on the Slack Web API. Throws when Slack refuses. */
-export class SlackReminderNotifier implements ReminderNotifier {
-  constructor(private readonly client: ChatPoster) {}
-
-  async postReminder(channel: string, reminder: DueReminder): Promise<void> {
-    await this.post(channel, buildReminderMessage(reminder));
-  }
-
-  async postNeverExpiresFinding(channel: string, finding: NeverExpiresFinding): Promise<void> {
-    await this.post(channel, buildNeverExpiresFinding(finding));
-  }
-
-  private async post(channel: string, message: ReminderMessage): Promise<void> {
-    // WebClient throws on ok:false itself; a bare poster might not.
-    const res = await this.client.chat.postMessage({ channel, ...message, unfurl_links: false });
-    if (res.ok === false)
-      throw new Error(`chat.postMessage failed: ${res.error ?? "unknown error"}`);
-  }
 }

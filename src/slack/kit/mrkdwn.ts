@@ -1,6 +1,6 @@
 // Safe mrkdwn: everything a user typed goes through escapeMrkdwn (or code) before it is
 // shown, so `<!channel>` or `<@U123>` in a client name pings nobody and a name cannot
-// smuggle in a link. Mentions, channel links and dates are built only from validated ids.
+// smuggle in a link. Mentions and channel links are built only from validated ids.
 import { ELLIPSIS, keepWhole } from "./limits.js";
 
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
@@ -44,17 +44,6 @@ export function channelLink(channelId: string): string {
 }
 
 /**
- * A date Slack renders in each reader's own time zone, e.g. "Jan 5, 2027 11:59 PM".
- * `fallbackText` is what clients that cannot render it show (and what a bad number shows).
- */
-export function slackDate(epochSeconds: number, fallbackText: string): string {
-  const fallback = escapeMrkdwn(fallbackText).replace(/\|/g, "¦");
-  // Slack cannot render a negative or non-finite date token; show the fallback instead.
-  if (!Number.isFinite(epochSeconds) || epochSeconds < 0) return fallback;
-  return `<!date^${Math.floor(epochSeconds)}^{date_short_pretty} {time}|${fallback}>`;
-}
-
-/**
  * Inline code of user text: escaped, backticks swapped for a look-alike (U+02CB) and line
  * breaks for spaces so the text cannot close the span early. Empty text (or `max` < 3) gives "".
  */
@@ -65,6 +54,5 @@ export function code(text: string, max?: number): string {
   return `\`${fitted}\``;
 }
 
-/** True for ids Slack would render as a user mention. */
 /** True for ids Slack would render as a channel link. */
 export const isChannelId = (id: string): boolean => CHANNEL_ID.test(id);

@@ -1,66 +1,7 @@
-// Slack's Block Kit limits in one table, the one truncation rule every builder uses,
-// and a checker that walks a built view or message and names every limit it breaks
-// (used by the boundary tests; cheap enough to call before sending, too).
-
-export const LIMITS = {
-  modalTitle: 24,
-  modalSubmit: 24,
-  modalClose: 24,
-  viewBlocks: 100,
-  messageBlocks: 50,
-  sectionText: 3000,
-  field: 2000,
-  sectionFields: 10,
-  header: 150,
-  contextElements: 10,
-  actionsElements: 25,
-  buttonText: 75,
-  buttonValue: 2000,
-  confirmTitle: 100,
-  confirmText: 300,
-  confirmButton: 30,
-  inputLabel: 2000,
-  inputHint: 2000,
-  placeholder: 150,
-  checkboxOptions: 10,
-  optionText: 75,
-  optionValue: 75,
-  privateMetadata: 3000,
-  /** callback_id, block_id, action_id. */
-  id: 255,
-  /** The top-level `text` of a message (notifications, screen readers, old clients). */
-  fallbackText: 4000,
-  /** plain_text_input `max_length` cannot be set higher. */
-  plainTextInputMaxLength: 3000,
-} as const;
-
-export const ELLIPSIS = "…";
-
-/**
- * Cuts `text` to at most `max` UTF-16 code units, ending in "…" when anything was cut.
- * Slack counts characters; code units are never fewer, so counting them is the safe side.
- * A surrogate pair (an emoji, say) is never split in half.
- */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  if (max <= 0) return "";
-  return keepWhole(text.slice(0, max - 1)) + ELLIPSIS;
-}
-
-/** Drops trailing high surrogates left by a cut (or already unpaired in what was typed). */
-export function keepWhole(cut: string): string {
-  let end = cut.length;
-  while (end > 0) {
-    const last = cut.charCodeAt(end - 1);
-    if (last < 0xd800 || last > 0xdbff) break;
-    end--;
-  }
-  return cut.slice(0, end);
-}
-
-// ---------------------------------------------------------------------------------------
-// The checker. Deliberately untyped (walks plain JSON) so it also checks what a builder
-// got wrong at the type level, e.g. a field array longer than 10.
+// A checker that walks a built view or message and names every Block Kit limit it
+// breaks (the boundary tests' oracle). Deliberately untyped: it walks plain JSON, so it
+// also catches what a builder got wrong at the type level.
+import { LIMITS } from "../../src/slack/kit/limits.js";
 
 type Json = Record<string, unknown>;
 
