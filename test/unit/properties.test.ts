@@ -15,8 +15,8 @@ import {
 import { buildApprovalMessage } from "../../src/slack/approval/message.js";
 import { truncate } from "../../src/slack/kit/limits.js";
 import { code, escapeMrkdwn } from "../../src/slack/kit/mrkdwn.js";
-import { buildClientFormView, clientFormErrors } from "../../src/slack/request/client-form.js";
-import { buildSecretFormView, secretFormErrors } from "../../src/slack/request/secret-form.js";
+import { buildClientFormView, clientFormErrors } from "../../src/slack/request-form/client-pane.js";
+import { buildSecretFormView, secretFormErrors } from "../../src/slack/request-form/secret-pane.js";
 import { buildRequesterUpdate } from "../../src/slack/requester/messages.js";
 import { buildCreatedDm } from "../../src/slack/reveal/messages.js";
 import { limitViolations } from "../support/block-limits.js";

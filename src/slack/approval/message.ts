@@ -26,7 +26,7 @@ import {
   statusWord,
   ttlHours,
   version,
-} from "../kit/request-card.js";
+} from "../request-card/details.js";
 
 export function buildApprovalMessage(
   request: HybridClientRequest,

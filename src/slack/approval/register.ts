@@ -3,9 +3,9 @@
 import type { App } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { APPROVE, DENY, DENY_FORM, RETRY } from "../ids.js";
-import { answerClick, friendlyFailure, onButton, tell } from "../kit/ack.js";
+import { friendlyFailure, onButton, tell } from "../kit/ack.js";
 import type { JourneyDeps } from "../kit/context.js";
-import { refusalText } from "../kit/refusals.js";
+import { answerClick, refusalText } from "../request-card/refusals.js";
 import { buildDenyReasonView, readDenyReason } from "./deny-view.js";
 
 export function register(app: App, deps: JourneyDeps): void {

@@ -10,9 +10,7 @@ import type {
 } from "@slack/bolt";
 import type { Logger } from "pino";
 import { AdhError } from "../../adh/errors.js";
-import type { ClickOutcome } from "../../requests/outcomes.js";
 import { isRedisUnavailable } from "../../store/redis.js";
-import { refusalText } from "./refusals.js";
 
 export function friendlyFailure(error: unknown): string {
   if (isRedisUnavailable(error)) {
@@ -67,15 +65,4 @@ export function onButton(
     const value = args.action.value ?? "";
     await afterAck(ctx, actionId, args.respond, () => handle({ ...args, value }));
   });
-}
-
-/** Tells the clicker why nothing changed, or `done` when something did and it needs saying. */
-export async function answerClick(
-  respond: RespondFn,
-  clickerId: string,
-  outcome: ClickOutcome,
-  done?: string,
-): Promise<void> {
-  if (!outcome.ok) await tell(respond, refusalText(outcome.refusal, clickerId));
-  else if (done) await tell(respond, done);
 }

@@ -8,9 +8,10 @@ import { rotationDraft } from "../../requests/submit.js";
 import { defaultExpirationDate } from "../../requests/validation.js";
 import { afterAck, tell } from "../kit/ack.js";
 import type { ListenerContext } from "../kit/context.js";
-import { requesterRefusalText } from "../kit/failures.js";
-import { buildClientFormView } from "./client-form.js";
-import { buildNoticeView, buildSecretFormView } from "./secret-form.js";
+import { buildNoticeView } from "../kit/notice.js";
+import { requesterRefusalText } from "../request-card/failures.js";
+import { buildClientFormView } from "../request-form/client-pane.js";
+import { buildSecretFormView } from "../request-form/secret-pane.js";
 import { noticeTitle, ROTATION_USAGE, rotationRefusalText } from "./wording.js";
 
 /** The random key that ties a modal's panes to its draft in Redis. */

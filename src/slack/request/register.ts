@@ -12,15 +12,15 @@ import {
 import { BLOCK, CLIENT_FORM, REQUEST_NEW_SECRET, SECRET_FORM } from "../ids.js";
 import { friendlyFailure, onButton } from "../kit/ack.js";
 import type { JourneyDeps } from "../kit/context.js";
-import { clientFormErrors, readClientForm } from "./client-form.js";
-import { readFormMetadata } from "./metadata.js";
-import { newFormKey, openClientForm, openRotationForm } from "./open-forms.js";
+import { buildNoticeView } from "../kit/notice.js";
+import { clientFormErrors, readClientForm } from "../request-form/client-pane.js";
+import { readFormMetadata } from "../request-form/metadata.js";
 import {
-  buildNoticeView,
   buildSecretFormView,
   readSecretForm,
   secretFormErrors,
-} from "./secret-form.js";
+} from "../request-form/secret-pane.js";
+import { newFormKey, openClientForm, openRotationForm } from "./open-forms.js";
 import { sentForApprovalText, submitRefusalText } from "./wording.js";
 
 export function register(app: App, deps: JourneyDeps): void {

@@ -3,8 +3,12 @@
 import type { HybridClientRequest } from "../../requests/model.js";
 import type { RotationRefusal, SubmitRefusal } from "../../requests/outcomes.js";
 import { COMMAND } from "../kit/command.js";
-import { noSuchClientText, requesterRefusalText, secretLimitText } from "../kit/failures.js";
 import { channelLink, escapeMrkdwn } from "../kit/mrkdwn.js";
+import {
+  noSuchClientText,
+  requesterRefusalText,
+  secretLimitText,
+} from "../request-card/failures.js";
 
 export const ROTATION_USAGE = `Which client? Usage: \`${COMMAND} secret <client-id>\` (\`${COMMAND} list\` shows the ids).`;
 

@@ -27,7 +27,7 @@ import {
   statusWord,
   ttlHours,
   version,
-} from "../kit/request-card.js";
+} from "../request-card/details.js";
 
 /** Sent when the request is posted: where it went, and a way to take it back. */
 export function buildRequesterReceipt(

@@ -2,8 +2,9 @@
 // and `/hybrid-client status`.
 import type { App } from "@slack/bolt";
 import { CANCEL } from "../ids.js";
-import { afterAck, answerClick, onButton } from "../kit/ack.js";
+import { afterAck, onButton } from "../kit/ack.js";
 import type { JourneyDeps } from "../kit/context.js";
+import { answerClick } from "../request-card/refusals.js";
 import { buildStatusList } from "./messages.js";
 
 export function register(app: App, deps: JourneyDeps): void {

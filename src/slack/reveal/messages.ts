@@ -18,7 +18,7 @@ import { COMMAND } from "../kit/command.js";
 import { expiry, when } from "../kit/dates.js";
 import { LIMITS } from "../kit/limits.js";
 import { code, escapeMrkdwn, truncateMrkdwn } from "../kit/mrkdwn.js";
-import { clientName, NAME_MAX, requestDetails, version } from "../kit/request-card.js";
+import { clientName, NAME_MAX, requestDetails, version } from "../request-card/details.js";
 
 /** The DM after approval: Client Id, settings and the one-time Reveal secret button. */
 export function buildCreatedDm(request: HybridClientRequest): SlackMessage {

@@ -6,7 +6,7 @@ import { request } from "undici";
 import { REVEAL } from "../ids.js";
 import { onButton, tell } from "../kit/ack.js";
 import type { JourneyDeps } from "../kit/context.js";
-import { refusalText } from "../kit/refusals.js";
+import { refusalText } from "../request-card/refusals.js";
 import { buildSecretReveal, mintFailedText } from "./messages.js";
 
 export function register(app: App, deps: JourneyDeps): void {

@@ -5,7 +5,7 @@ import { buildApprovalMessage } from "../../src/slack/approval/message.js";
 import { buildHelp } from "../../src/slack/help.js";
 import { APPROVE, CANCEL, DENY, RETRY, REVEAL } from "../../src/slack/ids.js";
 import type { SlackMessage } from "../../src/slack/kit/blocks.js";
-import { buildAlreadyDecided } from "../../src/slack/kit/refusals.js";
+import { buildAlreadyDecided } from "../../src/slack/request-card/refusals.js";
 import {
   buildRequesterReceipt,
   buildRequesterUpdate,

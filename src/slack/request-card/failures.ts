@@ -3,7 +3,7 @@
 import type { RequestError } from "../../requests/model.js";
 import type { RequesterRefusal } from "../../requests/outcomes.js";
 import { MAX_SECRETS_PER_CLIENT } from "../../requests/rotation.js";
-import { COMMAND } from "./command.js";
+import { COMMAND } from "../kit/command.js";
 
 export function requesterRefusalText(refusal: RequesterRefusal): string {
   switch (refusal.code) {

@@ -3,12 +3,12 @@
 // to its limit) before it reaches mrkdwn.
 import type { KnownBlock, SectionBlock } from "@slack/types";
 import { type HybridClientRequest, KIND, type RequestStatus } from "../../requests/model.js";
-import { mrkdwn, section } from "./blocks.js";
-import { COMMAND } from "./command.js";
-import { epochSeconds, expiry, when } from "./dates.js";
+import { mrkdwn, section } from "../kit/blocks.js";
+import { COMMAND } from "../kit/command.js";
+import { epochSeconds, expiry, when } from "../kit/dates.js";
+import { LIMITS } from "../kit/limits.js";
+import { channelLink, code, escapeMrkdwn, mention, truncateMrkdwn } from "../kit/mrkdwn.js";
 import { failureReason } from "./failures.js";
-import { LIMITS } from "./limits.js";
-import { channelLink, code, escapeMrkdwn, mention, truncateMrkdwn } from "./mrkdwn.js";
 
 /** Longest client name shown; validation allows 200, stored data gets the benefit of the doubt. */
 export const NAME_MAX = 300;

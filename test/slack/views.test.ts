@@ -3,18 +3,18 @@ import { describe, expect, it } from "vitest";
 import { validateClientForm, validateSecretForm } from "../../src/requests/validation.js";
 import { buildDenyReasonView, readDenyReason } from "../../src/slack/approval/deny-view.js";
 import { BLOCK, CLIENT_FORM, DENY_FORM, SECRET_FORM } from "../../src/slack/ids.js";
+import { buildNoticeView } from "../../src/slack/kit/notice.js";
 import {
   buildClientFormView,
   clientFormErrors,
   readClientForm,
-} from "../../src/slack/request/client-form.js";
-import { readFormMetadata } from "../../src/slack/request/metadata.js";
+} from "../../src/slack/request-form/client-pane.js";
+import { readFormMetadata } from "../../src/slack/request-form/metadata.js";
 import {
-  buildNoticeView,
   buildSecretFormView,
   readSecretForm,
   secretFormErrors,
-} from "../../src/slack/request/secret-form.js";
+} from "../../src/slack/request-form/secret-pane.js";
 import { limitViolations } from "../support/block-limits.js";
 
 const inputs = (view: ModalView) => view.blocks.filter((b): b is InputBlock => b.type === "input");

@@ -1,11 +1,14 @@
 // What the clicker is told when a click changed nothing. The use cases return the reason
 // as a value; the words (and mentions) are Slack's business, so they live here.
+
+import type { RespondFn } from "@slack/bolt";
 import type { HybridClientRequest } from "../../requests/model.js";
-import type { ClickRefusal } from "../../requests/outcomes.js";
-import { finish, type SlackMessage, section } from "./blocks.js";
-import { COMMAND } from "./command.js";
-import { code, mention } from "./mrkdwn.js";
-import { approvers, ttlHours } from "./request-card.js";
+import type { ClickOutcome, ClickRefusal } from "../../requests/outcomes.js";
+import { tell } from "../kit/ack.js";
+import { finish, type SlackMessage, section } from "../kit/blocks.js";
+import { COMMAND } from "../kit/command.js";
+import { code, mention } from "../kit/mrkdwn.js";
+import { approvers, ttlHours } from "./details.js";
 
 /**
  * For a click that came too late (or twice): who decided, or why nothing can be decided.
@@ -72,4 +75,15 @@ export function refusalText(refusal: ClickRefusal, clickerId: string): string {
       }
       return buildAlreadyDecided(refusal.request, clickerId).text;
   }
+}
+
+/** Tells the clicker why nothing changed, or `done` when something did and it needs saying. */
+export async function answerClick(
+  respond: RespondFn,
+  clickerId: string,
+  outcome: ClickOutcome,
+  done?: string,
+): Promise<void> {
+  if (!outcome.ok) await tell(respond, refusalText(outcome.refusal, clickerId));
+  else if (done) await tell(respond, done);
 }

@@ -1,6 +1,6 @@
-// Pane 2, "Create Secret" (the only pane of a rotation), reading it back, its inline
-// errors; and the plain notice a modal shows while or after something happens.
-import type { ContextBlock, ModalView, SectionBlock } from "@slack/types";
+// Pane 2, "Create Secret" (the only pane of a rotation), reading it back, and its inline
+// errors.
+import type { ContextBlock, ModalView } from "@slack/types";
 import {
   MAX_DESCRIPTION_LENGTH,
   type RawSecretForm,
@@ -8,8 +8,8 @@ import {
 } from "../../requests/validation.js";
 import { BLOCK, INPUT_ACTION, OPTION, SECRET_FORM } from "../ids.js";
 import { checkbox, input, plain } from "../kit/blocks.js";
-import { LIMITS, truncate } from "../kit/limits.js";
-import { escapeMrkdwn, truncateMrkdwn } from "../kit/mrkdwn.js";
+import { LIMITS } from "../kit/limits.js";
+import { escapeMrkdwn } from "../kit/mrkdwn.js";
 import {
   byBlock,
   element,
@@ -113,15 +113,3 @@ export function secretFormErrors(
  * "ADH could not be reached…", "Submitted". `text` is mrkdwn built by the caller: escape
  * anything a user typed with escapeMrkdwn().
  */
-export function buildNoticeView(title: string, text: string): ModalView {
-  const body: SectionBlock = {
-    type: "section",
-    text: { type: "mrkdwn", text: truncateMrkdwn(text.trim() || title, LIMITS.sectionText) },
-  };
-  return {
-    type: "modal",
-    title: plain(truncate(title, LIMITS.modalTitle)),
-    close: plain("Close"),
-    blocks: [body],
-  };
-}
