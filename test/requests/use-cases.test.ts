@@ -148,6 +148,8 @@ describe("decide and apply", () => {
     const failed = await settled(submitted.request.id);
     expect(failed.status).toBe("failed");
     expect(failed.error).toMatchObject({ code: "secret-limit", message: CLIENT_ID });
+    // The requester hears of it after the failure is stored: wait for that work to end.
+    expect(await workflow.drain(5_000)).toBe(true);
     expect(notifier.told).toContainEqual({ id: failed.id, event: "failed" });
     expect(notifier.createdDms).not.toContain(failed.id);
   });
