@@ -16,9 +16,8 @@
 // Never a secret value: ADH returns it only on create, and nothing here receives it.
 import { createHash, randomBytes } from "node:crypto";
 import type { ChainableCommander, Redis } from "ioredis";
+import type { TrackedSource } from "../reminders/ports.js";
 import { truncate } from "../text.js";
-
-export type TrackedSource = "bot" | "tenant";
 
 export interface SecretRef {
   clientId: string;
