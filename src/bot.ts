@@ -5,6 +5,7 @@
 import { WebClient } from "@slack/web-api";
 import type { DestinationStream } from "pino";
 import { AdhClient } from "./adh/client.js";
+import { ClientCatalog } from "./adh/client-catalog.js";
 import { UserDirectory } from "./adh/users.js";
 import { logImpossibleQuorum } from "./approver-quorum.js";
 import type { Config } from "./config.js";
@@ -22,13 +23,12 @@ import { keepTrying, settledWithin, socketWatch, unreadyLogger } from "./ops/sta
 import { OwnCredentialsWatch } from "./reminders/own-credentials.js";
 import type { ReminderNotifier } from "./reminders/ports.js";
 import { ReminderService } from "./reminders/service.js";
-import { ClientCatalog } from "./requests/client-catalog.js";
 import { RequestWorkflow } from "./requests/workflow.js";
 import { createSlackApp } from "./slack/app.js";
 import { SlackIdentity } from "./slack/identity.js";
 import { SlackNotifier } from "./slack/notifier.js";
 import { SlackPeople } from "./slack/people.js";
-import { SlackReminderNotifier } from "./slack/reminder-messages.js";
+import { SlackReminderNotifier } from "./slack/reminders/notifier.js";
 import { createSlackClient, slackClientOptions } from "./slack/web-client.js";
 import { AuditShipper } from "./store/audit-shipper.js";
 import { AuditTrail } from "./store/audit-stream.js";
@@ -124,6 +124,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
           slack_socket: socketWatch(
             () => slackApp.socketConnected(),
             options.socketGraceMs ?? 30_000,
+            now,
           ),
         }
       : {}),
@@ -194,6 +195,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       approvalsRequired: config.approvalsRequired,
       logger,
       onApiError,
+      now,
     }),
     tracker: reminders,
     logger: logger.child({ component: "workflow" }),

@@ -47,7 +47,11 @@ export function unreadyLogger(logger: Logger): (report: ReadinessReport) => void
 }
 
 /** A readiness check that fails before the first connection and once the socket has been down longer than `graceMs`. */
-export function socketWatch(isUp: () => boolean, graceMs: number): () => Promise<void> {
+export function socketWatch(
+  isUp: () => boolean,
+  graceMs: number,
+  now: () => number = Date.now,
+): () => Promise<void> {
   let downSince: number | undefined;
   let everUp = false;
   return async () => {
@@ -57,8 +61,8 @@ export function socketWatch(isUp: () => boolean, graceMs: number): () => Promise
       return;
     }
     if (!everUp) throw new Error("the Socket Mode connection to Slack has not opened yet");
-    downSince ??= Date.now();
-    const downMs = Date.now() - downSince;
+    downSince ??= now();
+    const downMs = now() - downSince;
     if (downMs >= graceMs) {
       throw new Error(
         `the Socket Mode connection to Slack has been down for ${Math.round(downMs / 1000)} s`,

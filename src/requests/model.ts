@@ -2,8 +2,12 @@
 // Stored as JSON in Redis; parsed with zod on every read. It never holds a secret value.
 import { z } from "zod";
 
-/** A new hybrid client, or a new secret for an existing one (rotation). */
-export const RequestKind = z.enum(["new-client", "new-secret"]);
+/**
+ * A new hybrid client, or a new secret for an existing one ("rotation" in code). The
+ * stored values stay as they were so that requests in flight survive an upgrade.
+ */
+export const KIND = { newClient: "new-client", rotation: "new-secret" } as const;
+export const RequestKind = z.enum([KIND.newClient, KIND.rotation]);
 export type RequestKind = z.infer<typeof RequestKind>;
 
 /**
@@ -58,7 +62,23 @@ export type Decision = z.infer<typeof Decision>;
 export const MessageRef = z.object({ channel: z.string(), ts: z.string() });
 export type MessageRef = z.infer<typeof MessageRef>;
 
+/**
+ * Why a request failed, as a code; `message` holds the detail (ADH's answer, the email
+ * looked up, the client id). Requests stored before codes existed carry only a message.
+ */
+export const FailureCode = z.enum([
+  "requester-no-email",
+  "requester-unknown-user",
+  "requester-not-admin",
+  "requester-adh-unavailable",
+  "no-such-client",
+  "secret-limit",
+  "dm-undelivered",
+]);
+export type FailureCode = z.infer<typeof FailureCode>;
+
 export const RequestError = z.object({
+  code: FailureCode.optional(),
   message: z.string(),
   status: z.number().optional(),
   operationId: z.string().optional(),
@@ -70,9 +90,9 @@ export type RequestError = z.infer<typeof RequestError>;
 export const RevealState = z.enum(["none", "ready", "minting", "revealed"]);
 export type RevealState = z.infer<typeof RevealState>;
 
-export const HybridClientRequest = z.object({
+/** What every kind of request shares: who asked, who decided, where it stands. */
+const RequestBase = z.object({
   id: z.string(),
-  kind: RequestKind,
   status: RequestStatus,
   requesterId: z.string(),
   reason: z.string(),
@@ -100,6 +120,20 @@ export const HybridClientRequest = z.object({
   revealedSecretId: z.number().nullable().optional(),
   updatedAt: z.number(),
 });
+
+/** A new hybrid client, created in ADH under the Id generated at submit. */
+export const NewClientRequest = RequestBase.extend({ kind: z.literal(KIND.newClient) });
+export type NewClientRequest = z.infer<typeof NewClientRequest>;
+
+/** One more secret for an existing client. */
+export const RotationRequest = RequestBase.extend({ kind: z.literal(KIND.rotation) });
+export type RotationRequest = z.infer<typeof RotationRequest>;
+
+/** The union of request kinds: a new kind adds a variant here (see README). */
+export const HybridClientRequest = z.discriminatedUnion("kind", [
+  NewClientRequest,
+  RotationRequest,
+]);
 export type HybridClientRequest = z.infer<typeof HybridClientRequest>;
 
 /** What a submitted form carries before it becomes a stored request. */

@@ -8,10 +8,8 @@ import { slackLogger } from "../log.js";
 import { socketModeDispatcher } from "../net/proxy.js";
 import { SlackHttpBoundary } from "./http-boundary.js";
 import type { SlackIdentity } from "./identity.js";
-import { registerButtons } from "./listeners/buttons.js";
-import { registerCommands } from "./listeners/commands.js";
-import type { ListenerContext } from "./listeners/context.js";
-import { registerForms } from "./listeners/forms.js";
+import { registerJourneys } from "./journeys.js";
+import type { ListenerContext } from "./kit/context.js";
 import { slackClientOptions } from "./web-client.js";
 import { foreignRequest } from "./workspace-pin.js";
 
@@ -116,9 +114,7 @@ export function createSlackApp(options: SlackAppOptions, ctx: ListenerContext): 
     }
   });
 
-  registerCommands(app, ctx);
-  registerForms(app, ctx);
-  registerButtons(app, ctx);
+  registerJourneys(app, ctx);
 
   const socketConnected = () => (socket ? (socket.client.websocket?.isActive() ?? false) : true);
   app.error(async (error) => {

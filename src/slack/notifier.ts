@@ -4,13 +4,9 @@ import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import type { HybridClientRequest, MessageRef } from "../requests/model.js";
 import { type NotifierPort, type RequesterEvent, TryAgainLater } from "../requests/ports.js";
-import {
-  buildApprovalMessage,
-  buildCreatedDm,
-  buildRequesterReceipt,
-  buildRequesterUpdate,
-  buildRevealedDm,
-} from "./messages.js";
+import { buildApprovalMessage } from "./approval/message.js";
+import { buildRequesterReceipt, buildRequesterUpdate } from "./requester/messages.js";
+import { buildCreatedDm, buildRevealedDm } from "./reveal/messages.js";
 
 export interface SlackNotifierOptions {
   client: WebClient;
@@ -23,6 +19,8 @@ export interface SlackNotifierOptions {
   approvalsRequired: number;
   logger: Logger;
   onApiError?: (method: string, error: string) => void;
+  /** The clock for a reveal time the request lacks (tests pass a fixed one). */
+  now?: () => number;
 }
 
 export class SlackNotifier implements NotifierPort {
@@ -81,7 +79,10 @@ export class SlackNotifier implements NotifierPort {
     if (!dm) return;
     const message =
       request.reveal === "revealed"
-        ? buildRevealedDm(request, Math.floor((request.revealedAt ?? Date.now()) / 1000))
+        ? buildRevealedDm(
+            request,
+            Math.floor((request.revealedAt ?? (this.o.now ?? Date.now)()) / 1000),
+          )
         : buildCreatedDm(request);
     await this.call("chat.update", () =>
       this.o.client.chat.update({ channel: dm.channel, ts: dm.ts, ...message }),

@@ -16,26 +16,32 @@ export class SlackPeople implements SlackPeoplePort {
   private readonly emails = new Map<string, { email: string | null; at: number }>();
   private groupMembers: { users: Set<string>; at: number } | null = null;
   private groupRefresh: Promise<Set<string>> | null = null;
+  private readonly client: WebClient;
+  private readonly approverUsers: readonly string[];
+  private readonly approverGroups: readonly string[];
   private readonly cacheMs: number;
   private readonly now: () => number;
 
-  constructor(private readonly o: SlackPeopleOptions) {
-    this.cacheMs = o.cacheMs ?? 5 * 60_000;
-    this.now = o.now ?? Date.now;
+  constructor(options: SlackPeopleOptions) {
+    this.client = options.client;
+    this.approverUsers = options.approverUsers;
+    this.approverGroups = options.approverGroups;
+    this.cacheMs = options.cacheMs ?? 5 * 60_000;
+    this.now = options.now ?? Date.now;
   }
 
   async emailOf(slackUserId: string): Promise<string | null> {
     const cached = this.emails.get(slackUserId);
     if (cached && this.now() - cached.at < this.cacheMs) return cached.email;
-    const res = await this.o.client.users.info({ user: slackUserId });
+    const res = await this.client.users.info({ user: slackUserId });
     const email = res.user?.deleted ? null : (res.user?.profile?.email ?? null);
     this.emails.set(slackUserId, { email, at: this.now() });
     return email;
   }
 
   async isApprover(slackUserId: string): Promise<boolean> {
-    if (this.o.approverUsers.includes(slackUserId)) return true;
-    if (this.o.approverGroups.length === 0) return false;
+    if (this.approverUsers.includes(slackUserId)) return true;
+    if (this.approverGroups.length === 0) return false;
     const fresh = this.groupMembers && this.now() - this.groupMembers.at < this.cacheMs;
     if (fresh && this.groupMembers?.users.has(slackUserId)) return true;
     // A member just added to a group should not wait out the cache; a stranger
@@ -51,8 +57,8 @@ export class SlackPeople implements SlackPeoplePort {
     this.groupRefresh ??= (async () => {
       try {
         const users = new Set<string>();
-        for (const usergroup of this.o.approverGroups) {
-          const res = await this.o.client.usergroups.users.list({ usergroup });
+        for (const usergroup of this.approverGroups) {
+          const res = await this.client.usergroups.users.list({ usergroup });
           for (const id of res.users ?? []) users.add(id);
         }
         this.groupMembers = { users, at: this.now() };

@@ -16,10 +16,9 @@
 // Never a secret value: ADH returns it only on create, and nothing here receives it.
 import { createHash, randomBytes } from "node:crypto";
 import type { ChainableCommander } from "ioredis";
-import { truncate } from "../slack/limits.js";
+import type { TrackedSource } from "../reminders/ports.js";
+import { truncate } from "../text.js";
 import type { RedisClient as Redis } from "./redis.js";
-
-export type TrackedSource = "bot" | "tenant";
 
 export interface SecretRef {
   clientId: string;

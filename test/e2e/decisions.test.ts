@@ -11,14 +11,9 @@ import {
   USERS,
   waitForRevealDm,
 } from "../support/harness.js";
+import { useHarness } from "../support/use-harness.js";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const creates = () => h.adh.callsTo("POST /HybridClients").length;
 const ephemeralAnswer = (responseUrl: string, text: RegExp) =>

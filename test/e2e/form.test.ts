@@ -1,20 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BLOCK, CLIENT_FORM, SECRET_FORM } from "../../src/slack/ids.js";
-import {
-  clientFormValues,
-  type Harness,
-  secretFormValues,
-  startHarness,
-  USERS,
-} from "../support/harness.js";
+import { clientFormValues, secretFormValues, USERS } from "../support/harness.js";
+import { useHarness } from "../support/use-harness.js";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 async function openForm(user: string, text = "add") {
   const before = h.slack.callsTo("views.open").length;

@@ -1,23 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { REVEAL } from "../../src/slack/ids.js";
 import {
   approve,
-  type Harness,
   leakSearch,
   messageTs,
-  startHarness,
   submitRequest,
   USERS,
   waitForRevealDm,
 } from "../support/harness.js";
+import { useHarness } from "../support/use-harness.js";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 describe("request → approve → create → reveal once", () => {
   it("creates exactly one client and hands its secret to the requester once", async () => {

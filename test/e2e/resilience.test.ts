@@ -1,27 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RETRY, REVEAL } from "../../src/slack/ids.js";
 import {
   APPROVAL_CHANNEL,
   approve,
-  type Harness,
   leakSearch,
   messageTs,
   requestIdOf,
-  startHarness,
   submitRequest,
   USERS,
   until,
   waitForRevealDm,
 } from "../support/harness.js";
 import { dumpKeys } from "../support/redis.js";
+import { useHarness } from "../support/use-harness.js";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const clientsNamed = (name: string) => h.adh.clients().filter((c) => c.Name === name);
 

@@ -1,25 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { REQUEST_NEW_SECRET, REVEAL, SECRET_FORM } from "../../src/slack/ids.js";
 import {
   approve,
-  type Harness,
   leakSearch,
   messageTs,
   secretFormValues,
-  startHarness,
   USERS,
   waitForRevealDm,
 } from "../support/harness.js";
+import { useHarness } from "../support/use-harness.js";
 
-let h: Harness;
 const TEAM_CHANNEL = "C0TEAMOPS1";
-beforeAll(async () => {
-  h = await startHarness({ env: { REMINDER_CHANNEL: "C0REMIND01" } });
-  h.slack.addChannel(TEAM_CHANNEL, { member: true });
-  h.slack.addChannel("C0REMIND01", { member: true });
-});
-afterAll(async () => {
-  await h?.close();
+const h = useHarness({ env: { REMINDER_CHANNEL: "C0REMIND01" } }, (harness) => {
+  harness.slack.addChannel(TEAM_CHANNEL, { member: true });
+  harness.slack.addChannel("C0REMIND01", { member: true });
 });
 
 const DAY = 86_400_000;

@@ -4,7 +4,7 @@
 import { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ReminderService } from "../../src/reminders/service.js";
-import { SlackReminderNotifier } from "../../src/slack/reminder-messages.js";
+import { SlackReminderNotifier } from "../../src/slack/reminders/notifier.js";
 import { ChannelPacer, pacedReminders } from "../../src/store/channel-pacer.js";
 import type { Redis } from "../../src/store/redis.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack.js";

@@ -273,8 +273,7 @@ async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<voi
 }
 
 /** Background work of a workflow (a create runs after the click that decided it). */
-const busy = (workflow: RequestWorkflow) =>
-  (workflow as unknown as { inFlight: Set<unknown> }).inFlight.size;
+const busy = (workflow: RequestWorkflow) => workflow.busy;
 
 /** Clicks whose listener has finished, on both instances (Bolt middleware counts them). */
 async function clicksDone(): Promise<number> {

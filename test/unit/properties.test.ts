@@ -12,19 +12,14 @@ import {
   validateClientForm,
   validateSecretForm,
 } from "../../src/requests/validation.js";
-import { limitViolations, truncate } from "../../src/slack/limits.js";
-import {
-  buildApprovalMessage,
-  buildCreatedDm,
-  buildRequesterUpdate,
-} from "../../src/slack/messages.js";
-import { code, escapeMrkdwn } from "../../src/slack/mrkdwn.js";
-import {
-  buildClientFormView,
-  buildSecretFormView,
-  clientFormErrors,
-  secretFormErrors,
-} from "../../src/slack/views.js";
+import { buildApprovalMessage } from "../../src/slack/approval/message.js";
+import { truncate } from "../../src/slack/kit/limits.js";
+import { code, escapeMrkdwn } from "../../src/slack/kit/mrkdwn.js";
+import { buildClientFormView, clientFormErrors } from "../../src/slack/request-form/client-pane.js";
+import { buildSecretFormView, secretFormErrors } from "../../src/slack/request-form/secret-pane.js";
+import { buildRequesterUpdate } from "../../src/slack/requester/messages.js";
+import { buildCreatedDm } from "../../src/slack/reveal/messages.js";
+import { limitViolations } from "../support/block-limits.js";
 
 const RUNS = { numRuns: 300 };
 

@@ -1,0 +1,57 @@
+// What use cases answer: values and codes only. The Slack layer words every one of them.
+import type { HybridClientRequest } from "./model.js";
+import type { Refusal } from "./state-machine.js";
+
+/** Why the requester may not (or could not be checked to) ask for a client. */
+export type RequesterRefusal =
+  | { code: "no-email" }
+  | { code: "unknown-user"; email: string }
+  | { code: "not-admin" }
+  | { code: "adh-unavailable"; detail: string };
+
+export type RequesterCheck = { ok: true } | ({ ok: false } & RequesterRefusal);
+
+/** Why a click changed nothing; the Slack layer words it for the clicker. */
+export type ClickRefusal =
+  | Refusal
+  | { code: "not-found" }
+  | { code: "not-approver" }
+  | { code: "nothing-changed" };
+
+/** Outcome of a click, for the listener to show the clicker (ephemeral). */
+export type ClickOutcome = { ok: true } | { ok: false; refusal: ClickRefusal };
+
+/** Why a submit stored nothing (or withdrew what it stored). */
+export type SubmitRefusal =
+  | { code: "requester"; check: RequesterRefusal }
+  | { code: "draft-expired" }
+  | { code: "approval-post-failed"; detail: string };
+
+export type SubmitOutcome =
+  | { ok: true; request: HybridClientRequest }
+  | { ok: false; refusal: SubmitRefusal };
+
+/** Why a rotation form cannot open for this client. */
+export type RotationRefusal =
+  | { code: "not-a-client-id" }
+  | { code: "no-such-client"; clientId: string }
+  | { code: "secret-limit"; clientId: string; limit: number }
+  | { code: "adh-unavailable"; detail: string };
+
+export type RotationCheck =
+  | { ok: true; clientName: string }
+  | { ok: false; refusal: RotationRefusal };
+
+export type RevealOutcome =
+  | {
+      ok: true;
+      clientId: string;
+      clientName: string;
+      /** The one-time value: handed to the click's response_url and then dropped. */
+      secret: string;
+      secretId: number;
+      expiration: string | null;
+    }
+  | { ok: false; refusal: ClickRefusal }
+  /** ADH refused or failed the mint; nothing was revealed and the button stays usable. */
+  | { ok: false; mintFailed: string };

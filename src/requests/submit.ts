@@ -1,0 +1,173 @@
+// Submitting: the form's panes become a draft (kept in Redis between panes), the draft
+// becomes a pending request, and the request is posted for approval. A rotation starts
+// from an existing client, checked before its form opens.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Eligibility } from "./eligibility.js";
+import { describeError, type RequestEngine } from "./engine.js";
+import {
+  type ClientDetails,
+  FormDraft,
+  type HybridClientRequest,
+  KIND,
+  type MessageRef,
+  type RequestDraft,
+  type SecretDetails,
+} from "./model.js";
+import type { RotationCheck, SubmitOutcome } from "./outcomes.js";
+import type { AdhPort, NotifierPort } from "./ports.js";
+import { isClientId, rotationRefusal } from "./rotation.js";
+import * as machine from "./state-machine.js";
+
+export interface SubmitPolicy {
+  approvalsRequired: number;
+  requestTtlMs: number;
+}
+
+/** Pane 1 of "Add Client", validated: the draft of a new client. */
+export function newClientDraft(
+  requesterId: string,
+  form: ClientDetails & { reminderChannel: string; reason: string },
+): FormDraft {
+  const { reminderChannel, reason, ...client } = form;
+  return { kind: KIND.newClient, requesterId, reminderChannel, reason, client };
+}
+
+/** A rotation's draft: the existing client's id and name stand in for pane 1. */
+export function rotationDraft(
+  requesterId: string,
+  at: { clientId: string; clientName: string; reminderChannel: string },
+): FormDraft {
+  return {
+    kind: KIND.rotation,
+    requesterId,
+    reminderChannel: at.reminderChannel,
+    reason: "",
+    clientId: at.clientId,
+    client: {
+      name: at.clientName,
+      allowOfflineAccess: false,
+      redirectUris: [],
+      postLogoutRedirectUris: [],
+      accessTokenLifetime: 3600,
+    },
+  };
+}
+
+export class Submit {
+  constructor(
+    private readonly engine: RequestEngine,
+    private readonly eligibility: Eligibility,
+    private readonly ports: {
+      adh: Pick<AdhPort, "getHybridClient" | "listSecrets">;
+      notifier: NotifierPort;
+    },
+    private readonly policy: SubmitPolicy,
+  ) {}
+
+  /** Stores a pending request and posts it for approval. */
+  async submit(draft: RequestDraft): Promise<SubmitOutcome> {
+    const check = await this.eligibility.check(draft.requesterId);
+    if (!check.ok) {
+      const { ok: _ok, ...refusal } = check;
+      return { ok: false, refusal: { code: "requester", check: refusal } };
+    }
+    const { engine } = this;
+    const now = engine.now();
+    const request: HybridClientRequest = {
+      id: newRequestId(),
+      kind: draft.kind,
+      status: "pending",
+      requesterId: draft.requesterId,
+      reason: draft.reason,
+      clientId: draft.clientId ?? randomUUID(),
+      client: draft.client,
+      secret: draft.secret,
+      reminderChannel: draft.reminderChannel,
+      createdAt: now,
+      expiresAt: now + this.policy.requestTtlMs,
+      approvalsRequired: this.policy.approvalsRequired,
+      approvals: [],
+      reveal: "none",
+      updatedAt: now,
+    };
+    await engine.store.create(request);
+    engine.audit("request.submitted", request, draft.requesterId);
+    let current: HybridClientRequest;
+    let ref: MessageRef | undefined;
+    try {
+      ref = await this.ports.notifier.postApproval(request);
+      const at = ref;
+      // Without the reference no decision could update the message: worth waiting for.
+      const posted = await engine.withStorageRetries(() =>
+        engine.change(request.id, (r) => machine.attachApprovalMessage(r, at, engine.now())),
+      );
+      current = posted.ok ? posted.request : request;
+    } catch (error) {
+      // Approvers would never see it: withdraw it rather than leave it dangling.
+      const withdrawn = await engine.change(request.id, (r) =>
+        machine.cancel(r, r.requesterId, engine.now()),
+      );
+      // Posted but not recorded: its buttons are live, so show them the withdrawal.
+      const at = ref;
+      if (at && withdrawn.ok) {
+        await engine.safely("update approval message", () =>
+          this.ports.notifier.updateApproval({ ...withdrawn.request, approvalMessage: at }),
+        );
+      }
+      engine.logger.error(
+        { err: describeError(error), requestId: request.id },
+        "approval post failed",
+      );
+      return {
+        ok: false,
+        refusal: { code: "approval-post-failed", detail: describeError(error) },
+      };
+    }
+    // The approvers already see it: a lost receipt must not withdraw it.
+    await engine.safely("tell requester", () =>
+      this.ports.notifier.tellRequester(current, "submitted"),
+    );
+    return { ok: true, request: current };
+  }
+
+  async saveDraft(key: string, draft: FormDraft): Promise<void> {
+    await this.engine.store.saveDraft(key, draft);
+  }
+
+  async loadDraft(key: string): Promise<FormDraft | null> {
+    const parsed = FormDraft.safeParse(await this.engine.store.loadDraft(key));
+    return parsed.success ? parsed.data : null;
+  }
+
+  /** Pane 2 submitted: the draft plus the secret details become a pending request. */
+  async submitDraft(key: string, userId: string, secret: SecretDetails): Promise<SubmitOutcome> {
+    const draft = await this.loadDraft(key);
+    if (!draft || draft.requesterId !== userId) {
+      return { ok: false, refusal: { code: "draft-expired" } };
+    }
+    const submitted = await this.submit({ ...draft, secret });
+    if (submitted.ok) await this.engine.store.deleteDraft(key);
+    return submitted;
+  }
+
+  /**
+   * Can this client get one more secret? Checked before the form opens, so a client
+   * at ADH's limit of 10 gets an explanation instead of a failing approval.
+   */
+  async prepareRotation(clientId: string): Promise<RotationCheck> {
+    // Not echoed back: it is user-typed text.
+    if (!isClientId(clientId)) return { ok: false, refusal: { code: "not-a-client-id" } };
+    try {
+      const refusal = await rotationRefusal(this.ports.adh, clientId);
+      if (refusal) return { ok: false, refusal };
+      const client = await this.ports.adh.getHybridClient(clientId);
+      return { ok: true, clientName: client?.Name ?? clientId };
+    } catch (error) {
+      return { ok: false, refusal: { code: "adh-unavailable", detail: describeError(error) } };
+    }
+  }
+}
+
+function newRequestId(): string {
+  return `R${randomBytes(8).toString("hex").toUpperCase()}`;
+}

@@ -1,0 +1,29 @@
+// `/hybrid-client help` (and the answer to anything not understood).
+import type { KnownBlock } from "@slack/types";
+import { context, finish, type SlackMessage, section } from "./kit/blocks.js";
+import { COMMAND } from "./kit/command.js";
+import { code } from "./kit/mrkdwn.js";
+
+/** Usage; with `unknown`, first says what was not understood. */
+export function buildHelp(unknown?: string): SlackMessage {
+  const usage = [
+    `${code(`${COMMAND} add [name]`)} — request a new hybrid client (opens a form)`,
+    `${code(`${COMMAND} secret <client-id>`)} — request a new secret for an existing client`,
+    `${code(`${COMMAND} list`)} — hybrid clients and when their secrets expire`,
+    `${code(`${COMMAND} status`)} — your open requests`,
+    `${code(`${COMMAND} help`)} — this help`,
+  ].join("\n");
+  const blocks: KnownBlock[] = [];
+  let text = `Usage: ${code(`${COMMAND} add [name] | secret <client-id> | list | status | help`)}`;
+  if (unknown !== undefined) {
+    const what = code(unknown.trim(), 200);
+    const puzzled = what === "" ? "I didn't understand that." : `I didn't understand ${what}.`;
+    blocks.push(section(puzzled));
+    text = `${puzzled} ${text}`;
+  }
+  blocks.push(section(`*How to use ${COMMAND}*\n${usage}`));
+  blocks.push(
+    context("Every request needs an approver's OK. The secret is shown once, only to you."),
+  );
+  return finish(text, blocks, []);
+}

@@ -1,0 +1,20 @@
+// Every journey's listeners on one Bolt app. Journeys never import each other; the slash
+// command is shared, so each claims its words on one router and the rest get the help.
+import type { App } from "@slack/bolt";
+import * as approval from "./approval/register.js";
+import * as clientList from "./client-list/register.js";
+import { buildHelp } from "./help.js";
+import { Subcommands } from "./kit/command.js";
+import type { ListenerContext } from "./kit/context.js";
+import * as request from "./request/register.js";
+import * as requester from "./requester/register.js";
+import * as reveal from "./reveal/register.js";
+
+export function registerJourneys(app: App, ctx: ListenerContext): void {
+  const commands = new Subcommands();
+  const deps = { ...ctx, commands };
+  for (const journey of [request, approval, requester, reveal, clientList]) {
+    journey.register(app, deps);
+  }
+  commands.register(app, buildHelp);
+}
