@@ -81,14 +81,6 @@ export async function runDoctor(
   const botName = manifest.ok ? manifest.botName : "hybrid-client-bot";
 
   const checks: Check[] = [
-    ...(redisMode(redisSettingsOf(config)) === "single"
-      ? [
-          {
-            name: `Redis answers PING at ${redisAddress(config.redisUrl)}`,
-            run: () => checkRedis(config),
-          },
-        ]
-      : []),
     redisTopologyCheck(config),
     {
       name: "Slack bot token works",
@@ -247,6 +239,15 @@ async function checkRedis(config: Config): Promise<Outcome> {
 /** Which Redis mode the settings select, and whether it can serve the bot. */
 function redisTopologyCheck(config: Config): Check {
   const settings = redisSettingsOf(config);
+  if (redisMode(settings) === "single") {
+    return {
+      name: `Redis answers PING at ${redisAddress(config.redisUrl)}`,
+      run: async () => {
+        const result = await checkRedis(config);
+        return result.status === "ok" ? ok(describeRedisMode(settings)) : result;
+      },
+    };
+  }
   return {
     name: `Redis mode: ${describeRedisMode(settings)}`,
     run: async () => {

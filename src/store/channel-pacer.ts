@@ -79,7 +79,12 @@ export class ChannelPacer {
 
   /** Waits for this channel's next slot (shared by all replicas). Throws ChannelBusy if too far off. */
   async waitTurn(channel: string): Promise<void> {
-    for (;;) {
+    // The interval's margin over Slack's 1 s absorbs a late wake-up; a replica that wakes
+    // later than that (a busy event loop) could post right before the next slot's owner,
+    // so it takes a new slot instead (bounded, so a starved process still posts).
+    const margin = Math.max(0, this.intervalMs - 1_000);
+    for (let attempt = 0; ; attempt++) {
+      const asked = performance.now();
       const wait = Number(
         await this.redis.eval(
           RESERVE,
@@ -91,10 +96,12 @@ export class ChannelPacer {
         ),
       );
       if (wait < 0) throw new ChannelBusy(channel);
-      if (wait === 0) return;
-      await sleep(wait);
+      if (wait > 0) await sleep(wait);
+      const late = performance.now() - asked - wait;
+      if (late > margin && attempt < 5) continue;
       // A 429 seen by any replica while this one slept voids its slot: take a new one.
-      if ((await this.redis.pttl(holdKey(channel))) <= 0) return;
+      if (wait > 0 && (await this.redis.pttl(holdKey(channel))) > 0) continue;
+      return;
     }
   }
 
