@@ -71,18 +71,20 @@ export class ChannelPacer {
     private readonly redis: RedisClient,
     o: ChannelPacerOptions = {},
   ) {
-    // 1 s plus a margin for the jitter between a slot's start and Slack receiving the post.
-    this.intervalMs = o.intervalMs ?? 1_100;
+    // 1 s plus a margin for the jitter between a slot's start and Slack receiving the post
+    // (a busy host was seen delaying a post by 140 ms more than the one after it).
+    this.intervalMs = o.intervalMs ?? 1_250;
     this.maxWaitMs = o.maxWaitMs ?? 60_000;
     this.maxRetries = o.maxRateLimitRetries ?? 3;
   }
 
   /** Waits for this channel's next slot (shared by all replicas). Throws ChannelBusy if too far off. */
   async waitTurn(channel: string): Promise<void> {
-    // The interval's margin over Slack's 1 s absorbs a late wake-up; a replica that wakes
-    // later than that (a busy event loop) could post right before the next slot's owner,
-    // so it takes a new slot instead (bounded, so a starved process still posts).
-    const margin = Math.max(0, this.intervalMs - 1_000);
+    // The interval's margin over Slack's 1 s absorbs a late wake-up and the post's own
+    // delivery; a replica that wakes later than half the margin (a busy event loop) could
+    // post right before the next slot's owner, so it takes a new slot instead (bounded, so
+    // a starved process still posts).
+    const margin = Math.max(0, this.intervalMs - 1_000) / 2;
     for (let attempt = 0; ; attempt++) {
       const asked = performance.now();
       const wait = Number(
