@@ -16,7 +16,7 @@ import {
   checkTenantAdministrator,
 } from "./doctor/adh-checks.js";
 import { failed, messageOf, type Outcome, ok, skipped } from "./doctor/outcome.js";
-import { checkRedis, redisAddress, redisTopologyCheck } from "./doctor/redis-check.js";
+import { redisTopologyCheck } from "./doctor/redis-check.js";
 import {
   channelChecks,
   checkApproverGroup,
@@ -28,7 +28,6 @@ import {
 import { createLogger, scrubText, slackLogger } from "./log.js";
 import { installProxyFromEnvironment } from "./net/proxy.js";
 import { slackFetch } from "./slack/slack-fetch.js";
-import { redisMode, redisSettingsOf } from "./store/redis.js";
 
 export { checkAdhHost } from "./doctor/adh-checks.js";
 export type { Outcome } from "./doctor/outcome.js";
@@ -95,14 +94,6 @@ export async function runDoctor(
   const botName = manifest.ok ? manifest.botName : "hybrid-client-bot";
 
   const checks: Check[] = [
-    ...(redisMode(redisSettingsOf(config)) === "single"
-      ? [
-          {
-            name: `Redis answers PING at ${redisAddress(config.redisUrl)}`,
-            run: () => checkRedis(config),
-          },
-        ]
-      : []),
     redisTopologyCheck(config),
     {
       name: "Slack bot token works",

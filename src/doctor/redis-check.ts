@@ -1,7 +1,7 @@
 // The doctor's Redis check: one connection attempt, PING, and credentials told apart
 // from reachability.
 import type { Config } from "../config.js";
-import { createRedis, pingRedis, redisSettingsOf } from "../store/redis.js";
+import { createRedis, pingRedis, redisMode, redisSettingsOf } from "../store/redis.js";
 import { checkRedisTopology, describeRedisMode } from "../store/redis-topology.js";
 import { failed, messageOf, type Outcome, ok } from "./outcome.js";
 
@@ -52,6 +52,15 @@ export async function checkRedis(config: Config): Promise<Outcome> {
 /** Which Redis mode the settings select (single, Sentinel, Cluster), and whether it can serve the bot. */
 export function redisTopologyCheck(config: Config): { name: string; run: () => Promise<Outcome> } {
   const settings = redisSettingsOf(config);
+  if (redisMode(settings) === "single") {
+    return {
+      name: `Redis answers PING at ${redisAddress(config.redisUrl)}`,
+      run: async () => {
+        const result = await checkRedis(config);
+        return result.status === "ok" ? ok(describeRedisMode(settings)) : result;
+      },
+    };
+  }
   return {
     name: `Redis mode: ${describeRedisMode(settings)}`,
     run: async () => {

@@ -99,7 +99,6 @@ describe("npm run doctor", () => {
       "✔ configuration",
       "✔ policy in force",
       expect.stringMatching(/^✔ Redis answers PING at 127\.0\.0\.1:\d+$/),
-      "✔ Redis mode: single Redis",
       "✔ Slack bot token works",
       "✔ Slack token has the scopes of manifest/manifest.json",
       `✔ bot is a member of APPROVAL_CHANNEL ${APPROVALS}`,
