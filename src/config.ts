@@ -2,7 +2,7 @@
 // problem at once, with how to fix it, and never echoes a secret value.
 import { existsSync } from "node:fs";
 import { z } from "zod";
-import { type NeverExpiresRule, normalizeHostSuffix } from "./requests/policy.js";
+import { type NeverExpiresRule, normalizeHostSuffix } from "./policy-settings.js";
 
 const SLACK_USER_OR_GROUP = /^[UWS][A-Z0-9]{2,}$/;
 const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;

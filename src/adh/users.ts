@@ -3,9 +3,13 @@
 // a miss — at most once per interval, and by one replica at a time.
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Cluster, Redis as SingleRedis } from "ioredis";
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { RedisClient as Redis } from "../store/redis.js";
+
+/** A single, Sentinel or Cluster connection (the store's RedisClient, named here to keep adh/ beside store/). */
+type Redis = SingleRedis | Cluster;
+
 import type { AdhClient } from "./client.js";
 import type { AdhUser } from "./schemas.js";
 

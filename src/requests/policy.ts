@@ -3,7 +3,9 @@
 // ack) and the apply step call the same functions and get codes, never sentences — the
 // Slack layer words them.
 
-export type NeverExpiresRule = "allow" | "deny" | "extra-approval";
+import { type NeverExpiresRule, normalizeHostSuffix } from "../policy-settings.js";
+
+export { type NeverExpiresRule, normalizeHostSuffix };
 
 export interface Policy {
   /** A secret may expire at most this many days from now; undefined: no limit. */
@@ -131,22 +133,4 @@ function redirectCode(raw: string, policy: Policy): RedirectPolicyCode | undefin
 /** `example.com` matches `example.com` and `app.example.com`, never `badexample.com`. */
 export function hostMatches(host: string, suffix: string): boolean {
   return host === suffix || host.endsWith(`.${suffix}`);
-}
-
-/**
- * A configured host suffix in the form hosts are compared in (ASCII/punycode, lower case),
- * or undefined when it is not a host name. Leading dots and `*.` are accepted and dropped.
- */
-export function normalizeHostSuffix(raw: string): string | undefined {
-  const trimmed = raw
-    .trim()
-    .replace(/^\*?\.+/, "")
-    .replace(/\.$/, "");
-  if (trimmed === "" || /[/:@?#\s]/.test(trimmed)) return undefined;
-  try {
-    const host = new URL(`https://${trimmed}/`).hostname;
-    return host === "" ? undefined : host;
-  } catch {
-    return undefined;
-  }
 }
