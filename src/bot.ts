@@ -33,11 +33,13 @@ import { createSlackClient, slackClientOptions } from "./slack/web-client.js";
 import { AuditShipper } from "./store/audit-shipper.js";
 import { AuditTrail } from "./store/audit-stream.js";
 import { ChannelPacer, pacedReminders } from "./store/channel-pacer.js";
+import { clusterKeyPrefix } from "./store/key-naming.js";
 import {
   closeRedis,
   connectRedis,
   pingRedis,
   type RedisClient as Redis,
+  redisMode,
   redisSettingsOf,
 } from "./store/redis.js";
 import { watchRedisOutage } from "./store/redis-outage-log.js";
@@ -158,9 +160,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     thresholds: config.reminderDays,
     reminderChannel: config.reminderChannel,
     ownCredentials: new OwnCredentialsWatch({
-      redis: connectRedis(
-        redisSettingsOf({ ...config, redisKeyPrefix: `${config.redisKeyPrefix}own-client:` }),
-      ),
+      redis: connectRedis(ownCredentialsRedisSettings(config)),
       source: adh,
       clientId: config.adhClientId,
       channel: config.approvalChannel,
@@ -349,4 +349,17 @@ function countedReminders(notifier: ReminderNotifier, metrics: Metrics): Reminde
       metrics.remindersSent.inc({ kind: "finding" });
     },
   };
+}
+
+/**
+ * The bot's own secrets are tracked under a prefix of their own (so the tenant sync never
+ * drops them), which in Cluster mode still carries the bot's one hash tag.
+ */
+function ownCredentialsRedisSettings(config: Config) {
+  const settings = redisSettingsOf(config);
+  const base =
+    redisMode(settings) === "cluster"
+      ? clusterKeyPrefix(config.redisKeyPrefix)
+      : config.redisKeyPrefix;
+  return { ...settings, keyPrefix: `${base}own-client:` };
 }
