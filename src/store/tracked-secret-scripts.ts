@@ -190,7 +190,8 @@ export function ensureScripts(redis: Redis): void {
 }
 
 export function script(target: Redis | ChainableCommander, name: ScriptName): ScriptFn {
-  const fn = (target as unknown as Record<string, ScriptFn>)[commandName(name)];
+  // defineCommand adds the command at run time, so the client's type does not know it.
+  const fn: ScriptFn | undefined = Reflect.get(target, commandName(name));
   if (!fn) throw new Error(`Lua command ${name} is not defined on this connection`);
   return fn.bind(target);
 }
