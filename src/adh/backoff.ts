@@ -28,3 +28,15 @@ export function parseRetryAfterMs(
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
 }
+
+/** The wait after attempt `attempt` failed: ADH's Retry-After when it gave one, else backoff. */
+export function retryDelayMs(
+  attempt: number,
+  retryAfterMs: number | undefined,
+  settings: BackoffSettings,
+): number {
+  // After a Retry-After, a little jitter on top keeps replicas from returning in step.
+  return retryAfterMs === undefined
+    ? backoffDelayMs(attempt, settings)
+    : retryAfterMs + Math.floor(Math.random() * settings.baseDelayMs);
+}

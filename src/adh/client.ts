@@ -1,7 +1,19 @@
 // AdhClient: the ADH identity operations the bot uses — hybrid clients, their secrets,
 // users and roles — as typed methods over the reliable transport.
-import type { Logger } from "pino";
+//
+// Options and defaults are in client-options.ts, write inputs and their wire bodies in
+// client-inputs.ts, paged listings in paging.ts.
 import { z } from "zod";
+import {
+  addSecretBody,
+  type CreateHybridClientInput,
+  type CreateHybridClientResult,
+  createHybridClientBody,
+  type HybridClientPatch,
+  updateHybridClientBody,
+} from "./client-inputs.js";
+import { type AdhClientOptions, pageSizes, transportSettings } from "./client-options.js";
+import { PagedReader } from "./paging.js";
 import {
   AddSecretResponseSchema,
   type AdhRole,
@@ -15,50 +27,15 @@ import {
   HybridClientSchema,
   TENANT_ADMINISTRATOR_ROLE_TYPE_ID,
 } from "./schemas.js";
-import { type AdhReply, AdhTransport } from "./transport.js";
+import { AdhTransport } from "./transport.js";
 
-export interface AdhClientOptions {
-  baseUrl: string;
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  logger: Logger;
-  /** Defaults: 5 attempts, 200 ms base, 5000 ms max delay, 30000 ms total per call. */
-  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; deadlineMs?: number };
-  /** Defaults: connect 5000 ms, headers 10000 ms, body 10000 ms. */
-  timeouts?: { connectMs?: number; headersMs?: number; bodyMs?: number };
-  /** Observer for metrics: called once per HTTP attempt. */
-  onCall?: (call: { route: string; status: number | "network"; durationMs: number }) => void;
-  /** Items per page; default 100 for clients and secrets, 1000 for users (max 1000). */
-  pageSize?: number;
-  /** Clock used for token expiry (tests). Default Date.now. */
-  now?: () => number;
-}
+export type {
+  CreateHybridClientInput,
+  CreateHybridClientResult,
+  HybridClientPatch,
+} from "./client-inputs.js";
+export type { AdhClientOptions } from "./client-options.js";
 
-export interface CreateHybridClientInput {
-  /** A GUID chosen by the caller: the idempotency key of the create. */
-  Id: string;
-  Name: string;
-  RedirectUris: string[];
-  PostLogoutRedirectUris: string[];
-  AccessTokenLifetime: number;
-  AllowOfflineAccess: boolean;
-  SecretDescription: string;
-  /** ISO 8601; null: the secret never expires. */
-  SecretExpirationDate: string | null;
-}
-
-export interface CreateHybridClientResult {
-  client: HybridClient;
-  /** The initial secret from a fresh create (its value + id) — absent when the client already existed (409 on retry). Callers delete it at once. */
-  initialSecret?: { id: number; value: string };
-  /** true when a retry got 409 and the existing client was read instead. */
-  existed: boolean;
-}
-
-export type HybridClientPatch = Partial<Omit<HybridClient, "Id" | "Tags">>;
-
-const MAX_PAGE = 1000;
 const HybridClientList = z.array(HybridClientSchema);
 const ClientSecretList = z.array(ClientSecretSchema);
 const AdhUserList = z.array(AdhUserSchema);
@@ -71,32 +48,13 @@ export class AdhClient {
   private readonly pageSize: { clients: number; users: number };
   /** The bot's own client-credentials client, whose roles botIsTenantAdministrator reads. */
   private readonly clientId: string;
+  private readonly pager: PagedReader;
 
   constructor(options: AdhClientOptions) {
     this.clientId = options.clientId;
-    this.transport = new AdhTransport({
-      baseUrl: options.baseUrl,
-      tenantId: options.tenantId,
-      clientId: options.clientId,
-      clientSecret: options.clientSecret,
-      logger: options.logger,
-      retry: {
-        maxAttempts: Math.max(1, options.retry?.maxAttempts ?? 5),
-        baseDelayMs: options.retry?.baseDelayMs ?? 200,
-        maxDelayMs: options.retry?.maxDelayMs ?? 5_000,
-        deadlineMs: options.retry?.deadlineMs ?? 30_000,
-      },
-      timeouts: {
-        connectMs: options.timeouts?.connectMs ?? 5_000,
-        headersMs: options.timeouts?.headersMs ?? 10_000,
-        bodyMs: options.timeouts?.bodyMs ?? 10_000,
-      },
-      onCall: options.onCall,
-      now: options.now ?? Date.now,
-    });
-    const size = (fallback: number) =>
-      Math.min(MAX_PAGE, Math.max(1, Math.floor(options.pageSize ?? fallback)));
-    this.pageSize = { clients: size(100), users: size(1000) };
+    this.transport = new AdhTransport(transportSettings(options));
+    this.pageSize = pageSizes(options);
+    this.pager = new PagedReader(this.transport);
   }
 
   /** The bearer token: cached, refreshed when < 5 min (or < 10 % of a short lifetime) remains. */
@@ -150,16 +108,7 @@ export class AdhClient {
       route,
       method: "POST",
       path: "/HybridClients",
-      json: {
-        Id: input.Id,
-        Name: input.Name,
-        RedirectUris: input.RedirectUris,
-        PostLogoutRedirectUris: input.PostLogoutRedirectUris,
-        AccessTokenLifetime: input.AccessTokenLifetime,
-        AllowOfflineAccess: input.AllowOfflineAccess,
-        SecretDescription: input.SecretDescription,
-        SecretExpirationDate: input.SecretExpirationDate,
-      },
+      json: createHybridClientBody(input),
       retry: "idempotent",
       passStatuses: [409],
     });
@@ -181,20 +130,11 @@ export class AdhClient {
   /** Changes the given fields; fields left out stay as they are. Tags are never written. */
   async updateHybridClient(clientId: string, patch: HybridClientPatch): Promise<HybridClient> {
     const route = "PUT /HybridClients/:id";
-    // The type already leaves them out; a caller spreading a whole client must not write them.
-    const {
-      Tags: _tags,
-      Id: _id,
-      ...fields
-    } = patch as HybridClientPatch & {
-      Tags?: unknown;
-      Id?: unknown;
-    };
     const reply = await this.transport.send({
       route,
       method: "PUT",
       path: `/HybridClients/${seg(clientId)}`,
-      json: fields,
+      json: updateHybridClientBody(patch),
       retry: "idempotent",
     });
     return this.transport.parse(HybridClientSchema, reply, route);
@@ -235,10 +175,7 @@ export class AdhClient {
       route,
       method: "POST",
       path: `/HybridClients/${seg(clientId)}/Secrets`,
-      json:
-        input.Expiration === null
-          ? { Description: input.Description, Expires: false }
-          : { Description: input.Description, Expiration: input.Expiration, Expires: true },
+      json: addSecretBody(input),
       retry: "not-idempotent",
     });
     const { Secret: value, ...secret } = this.transport.parse(
@@ -319,61 +256,26 @@ export class AdhClient {
 
   // ── paging ────────────────────────────────────────────────────────────────────
 
-  /** One page; `total` is undefined when ADH sent no Total-Count. */
-  private async pageOf<T>(
-    route: string,
-    path: string,
-    schema: z.ZodType<T[]>,
-    skip: number,
-    count: number,
-  ): Promise<{ items: T[]; total: number | undefined }> {
-    const reply = await this.transport.send({
-      route,
-      method: "GET",
-      path,
-      query: { skip, count },
-      retry: "idempotent",
-    });
-    return { items: this.transport.parse(schema, reply, route), total: totalCount(reply) };
-  }
-
-  private async page<T>(
+  private page<T>(
     route: string,
     path: string,
     schema: z.ZodType<T[]>,
     skip: number,
     count: number,
   ): Promise<{ items: T[]; total: number }> {
-    const { items, total } = await this.pageOf(route, path, schema, skip, count);
-    return { items, total: total ?? skip + items.length };
+    return this.pager.page(route, path, schema, skip, count);
   }
 
-  /** Reads pages until Total-Count items are read or a page comes back empty (or short, without Total-Count). */
-  private async allPages<T>(
+  private allPages<T>(
     route: string,
     path: string,
     schema: z.ZodType<T[]>,
     pageSize: number,
   ): Promise<T[]> {
-    const all: T[] = [];
-    let skip = 0;
-    for (;;) {
-      const { items, total } = await this.pageOf(route, path, schema, skip, pageSize);
-      all.push(...items);
-      skip += items.length;
-      if (items.length === 0) break;
-      if (total !== undefined ? skip >= total : items.length < pageSize) break;
-    }
-    return all;
+    return this.pager.all(route, path, schema, pageSize);
   }
 }
 
 function holdsTenantAdministrator(roles: AdhRole[]): boolean {
   return roles.some((r) => r.RoleTypeId?.toLowerCase() === TENANT_ADMINISTRATOR_ROLE_TYPE_ID);
-}
-
-function totalCount(reply: AdhReply): number | undefined {
-  const raw = reply.headers["total-count"];
-  const value = Number(Array.isArray(raw) ? raw[0] : raw);
-  return raw !== undefined && Number.isInteger(value) && value >= 0 ? value : undefined;
 }

@@ -1,46 +1,23 @@
 // One HTTP exchange with ADH, made reliable: bearer token, retries with backoff where a
 // repeat cannot do harm, a total deadline, one log line and one metrics observation per
 // attempt. Bodies are never logged: token, create and secret responses carry secrets.
-import type { IncomingHttpHeaders } from "node:http";
+//
+// The call and reply shapes are in call.ts, reading replies in reply.ts, sorting failed
+// attempts in attempt-outcome.ts, and the wait between attempts in backoff.ts.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import { proxyAwareAgent } from "../net/proxy.js";
-import { backoffDelayMs, parseRetryAfterMs } from "./backoff.js";
+import { type AttemptOutcome, deadlineProblem, networkOutcome } from "./attempt-outcome.js";
+import { parseRetryAfterMs, retryDelayMs } from "./backoff.js";
+import type { AdhCall, AdhReply, PreparedCall } from "./call.js";
 import { AdhError } from "./errors.js";
-import { type ErrorBody, ErrorBodySchema, TokenResponseSchema } from "./schemas.js";
+import { errorFromReply, header, parseReply, replyBody } from "./reply.js";
+import { TokenResponseSchema } from "./schemas.js";
 import { TokenCache } from "./token.js";
 
-export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
-
-export interface AdhCall {
-  /** Route template for logs, metrics and errors, e.g. "GET /HybridClients/:id". */
-  route: string;
-  method: HttpMethod;
-  /** Path below /api/v1/Tenants/{tenantId}, e.g. `/HybridClients/${id}` (already encoded). */
-  path: string;
-  query?: Record<string, string | number | readonly string[] | undefined>;
-  json?: unknown;
-  /**
-   * "idempotent": repeated after 408/429/5xx and network errors.
-   * "not-idempotent": a repeat could apply the change twice, so it is repeated only when
-   * ADH surely did not apply it: 429, 503 with Retry-After, or no connection made.
-   */
-  retry: "idempotent" | "not-idempotent";
-  /** Statuses handed back to the caller instead of thrown, e.g. 404 on a get. */
-  passStatuses?: readonly number[];
-}
-
-export interface AdhReply {
-  status: number;
-  /** Parsed JSON; undefined for an empty body. */
-  body: unknown;
-  headers: IncomingHttpHeaders;
-  operationId: string | undefined;
-  /** An earlier attempt of this call ended in a way that may have applied it (timeout, 5xx, dropped connection). */
-  earlierAttemptMayHaveApplied: boolean;
-}
+export type { AdhCall, AdhReply, HttpMethod } from "./call.js";
 
 export interface TransportSettings {
   baseUrl: string;
@@ -57,69 +34,7 @@ export interface TransportSettings {
   now: () => number;
 }
 
-interface PreparedCall {
-  route: string;
-  method: HttpMethod;
-  url: URL;
-  body: string | undefined;
-  contentType: string | undefined;
-  retry: AdhCall["retry"];
-  passStatuses: readonly number[];
-  authorize: boolean;
-}
-
-type AttemptOutcome =
-  | { kind: "response"; status: number; headers: IncomingHttpHeaders; text: string }
-  | {
-      kind: "network";
-      problem: string;
-      /** Bytes may have reached ADH, so it may have applied the request. */
-      sent: boolean;
-      /** The deadline passed: no further attempt. */
-      deadlinePassed: boolean;
-      /** The agent is closing: no attempt can succeed now or later. */
-      closing: boolean;
-      cause: unknown;
-    };
-
 export const TOKEN_ROUTE = "POST /token";
-
-// Failures that happen before a byte of the request leaves: ADH cannot have applied it.
-const NOT_SENT_CODES = new Set([
-  "ECONNREFUSED",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-]);
-// The agent is closing: trying again cannot help.
-const CLOSING_CODES = new Set(["UND_ERR_CLOSED", "UND_ERR_DESTROYED"]);
-
-const PROBLEM_WORDS: Record<string, string> = {
-  ECONNRESET: "connection reset",
-  ECONNREFUSED: "connection refused",
-  EPIPE: "connection closed while sending",
-  UND_ERR_SOCKET: "connection closed by the server",
-  UND_ERR_CONNECT_TIMEOUT: "timed out connecting",
-  UND_ERR_HEADERS_TIMEOUT: "timed out waiting for a response",
-  UND_ERR_BODY_TIMEOUT: "timed out reading the response",
-  ENOTFOUND: "host not found",
-  EAI_AGAIN: "host name lookup failed",
-  UND_ERR_CLOSED: "the bot is shutting down",
-  UND_ERR_DESTROYED: "the bot is shutting down",
-};
-
-function errorCode(err: unknown): string | undefined {
-  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
-  const code = e?.code ?? e?.cause?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 export class AdhTransport {
   private readonly agent: Dispatcher;
@@ -179,32 +94,12 @@ export class AdhTransport {
 
   /** Parses a reply body; a shape we do not understand is an AdhError naming only field paths (never values). */
   parse<T>(schema: z.ZodType<T>, reply: AdhReply, route: string): T {
-    const parsed = schema.safeParse(reply.body);
-    if (parsed.success) return parsed.data;
-    const paths = [...new Set(parsed.error.issues.map((i) => i.path.join(".") || "(body)"))];
-    throw new AdhError({
-      route,
-      status: reply.status,
-      operationId: reply.operationId,
-      error: "ADH sent a response the bot does not understand.",
-      reason: `Unexpected fields: ${paths.slice(0, 5).join(", ")}.`,
-      resolution: "Report this to the bot's maintainers with the Operation-Id.",
-      retryable: false,
-    });
+    return parseReply(schema, reply, route);
   }
 
   /** AdhError from a non-2xx reply; tolerates empty and non-JSON bodies. */
   errorFrom(route: string, reply: Pick<AdhReply, "status" | "body" | "operationId">): AdhError {
-    const parsed = ErrorBodySchema.safeParse(reply.body);
-    const body: ErrorBody = parsed.success ? parsed.data : {};
-    return new AdhError({
-      route,
-      status: reply.status,
-      operationId: body.OperationId ?? reply.operationId,
-      error: body.Error ?? body.error,
-      reason: body.Reason ?? body.error_description,
-      resolution: body.Resolution,
-    });
+    return errorFromReply(route, reply);
   }
 
   private async fetchToken(): Promise<{ accessToken: string; expiresInSeconds: number }> {
@@ -273,21 +168,7 @@ export class AdhTransport {
       }
 
       const operationId = header(outcome.headers, "operation-id");
-      let body: unknown;
-      try {
-        body = outcome.text === "" ? undefined : JSON.parse(outcome.text);
-      } catch {
-        body = undefined;
-        if (outcome.status >= 200 && outcome.status < 300) {
-          throw new AdhError({
-            route: call.route,
-            status: outcome.status,
-            operationId,
-            error: "ADH sent a response that is not JSON.",
-            retryable: false,
-          });
-        }
-      }
+      const body = replyBody(call.route, outcome.status, operationId, outcome.text);
       const reply: AdhReply = {
         status: outcome.status,
         body,
@@ -327,11 +208,7 @@ export class AdhTransport {
     err: AdhError,
   ): Promise<void> {
     if (attempt >= maxAttempts) throw err;
-    // After a Retry-After, a little jitter on top keeps replicas from returning in step.
-    const delayMs =
-      retryAfterMs === undefined
-        ? backoffDelayMs(attempt, this.settings.retry)
-        : retryAfterMs + Math.floor(Math.random() * this.settings.retry.baseDelayMs);
+    const delayMs = retryDelayMs(attempt, retryAfterMs, this.settings.retry);
     // Waiting past the deadline (e.g. a long Retry-After) would only delay the failure.
     if (performance.now() + delayMs >= deadline) throw err;
     this.log.debug({ route, attempt, delayMs, status: err.status ?? "network" }, "adh retry");
@@ -339,10 +216,7 @@ export class AdhTransport {
   }
 
   private deadlineError(route: string): AdhError {
-    return new AdhError({
-      route,
-      networkProblem: `no answer within the ${Math.round(this.settings.retry.deadlineMs / 1000)} s deadline`,
-    });
+    return new AdhError({ route, networkProblem: deadlineProblem(this.settings.retry.deadlineMs) });
   }
 
   private async attempt(
@@ -372,18 +246,7 @@ export class AdhTransport {
       const text = await res.body.text();
       outcome = { kind: "response", status: res.statusCode, headers: res.headers, text };
     } catch (cause) {
-      const code = errorCode(cause);
-      const problem = signal.aborted
-        ? `no answer within the ${Math.round(this.settings.retry.deadlineMs / 1000)} s deadline`
-        : ((code && PROBLEM_WORDS[code]) ?? `network error${code ? ` ${code}` : ""}`);
-      outcome = {
-        kind: "network",
-        problem,
-        sent: !(code && NOT_SENT_CODES.has(code)),
-        deadlinePassed: signal.aborted,
-        closing: code !== undefined && CLOSING_CODES.has(code),
-        cause,
-      };
+      outcome = networkOutcome(cause, signal.aborted, this.settings.retry.deadlineMs);
     }
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     const status = outcome.kind === "response" ? outcome.status : "network";

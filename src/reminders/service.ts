@@ -15,7 +15,6 @@
 
 import type { Logger } from "../log.js";
 import type { MintedSecret, SecretTrackerPort } from "../requests/ports.js";
-import type { RedisClient as Redis } from "../store/redis.js";
 import {
   type Claim,
   type ClaimKind,
@@ -23,55 +22,18 @@ import {
   type TrackedSecret,
   TrackedSecretStore,
 } from "../store/tracked-secrets.js";
+import { type ReminderOutcome, walkDue } from "./due-walk.js";
 import { acquireLock, type HeldLock } from "./lock.js";
-import type { DueReminder, NeverExpiresFinding, ReminderNotifier, SecretSource } from "./ports.js";
-import { syncTenant, type TenantSyncResult } from "./tenant-sync.js";
-import { daysLeft, dueThreshold, expirationSeconds, normaliseThresholds } from "./thresholds.js";
+import { dueReminder, neverExpiresFinding } from "./reminder-content.js";
+import { ScheduledTenantSync, type SyncOutcome } from "./scheduled-sync.js";
+import type { ReminderServiceOptions } from "./service-options.js";
+import { dueThreshold, expirationSeconds, normaliseThresholds } from "./thresholds.js";
 
-export interface ReminderServiceOptions {
-  redis: Redis;
-  /** ADH; needed only for the tenant sync. */
-  source?: SecretSource;
-  notifier: ReminderNotifier;
-  logger: Logger;
-  /** REMINDER_DAYS. */
-  thresholds: readonly number[];
-  /** REMINDER_CHANNEL; when set, the whole tenant is synced. */
-  reminderChannel?: string | undefined;
-  /** REMINDER_INTERVAL_SECONDS. */
-  intervalSeconds: number;
-  /** TENANT_SYNC_INTERVAL_SECONDS. */
-  syncIntervalSeconds: number;
-  /** Epoch ms; tests move it. */
-  now?: () => number;
-  /** How long a claim is held while posting; must exceed the notifier's worst-case post time. */
-  leaseSeconds?: number;
-  /** ADH calls in flight during the sync (the fake ADH, like a busy tenant, says 429 above 20). */
-  syncConcurrency?: number;
-  syncPageSize?: number;
-  /** Reminders sent per scan at most; the rest wait for the next scan. */
-  maxPerScan?: number;
-  /** The bot's own ADH secrets: checked with every scan (own-credentials.ts). */
-  ownCredentials?: { check(): Promise<unknown>; close(): Promise<void> };
-  /** The scan lock only saves duplicate work (the claim is the guarantee); tests turn it off to prove that. */
-  useScanLock?: boolean;
-}
-
-export interface SyncOutcome extends Partial<TenantSyncResult> {
-  clients: number;
-  secrets: number;
-  calls: number;
-  /** False when another replica held the sync lock, so this one did nothing. */
-  ran: boolean;
-}
+export type { SyncOutcome } from "./scheduled-sync.js";
+export type { ReminderServiceOptions } from "./service-options.js";
 
 const SCAN_LOCK = "lock:reminder-scan";
-const SYNC_LOCK = "lock:tenant-sync";
-const SYNC_STATE = "tenant-sync:state";
 const LOCK_TTL_MS = 30_000;
-const SCAN_BATCH = 200;
-
-type Outcome = "sent" | "failed" | "moved";
 
 export class ReminderService implements SecretTrackerPort {
   private readonly store: TrackedSecretStore;
@@ -83,6 +45,7 @@ export class ReminderService implements SecretTrackerPort {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly abort = new AbortController();
   private scanning: Promise<{ sent: number }> | undefined;
+  private readonly sync: ScheduledTenantSync;
 
   constructor(private readonly o: ReminderServiceOptions) {
     this.thresholds = normaliseThresholds(o.thresholds);
@@ -90,6 +53,7 @@ export class ReminderService implements SecretTrackerPort {
     this.now = o.now ?? Date.now;
     this.log = o.logger.child({ component: "reminders" });
     this.leaseSeconds = o.leaseSeconds ?? 300;
+    this.sync = new ScheduledTenantSync(o, this.store, this.log, this.now, this.abort.signal);
   }
 
   /** The store, for listings and tests. */
@@ -138,47 +102,26 @@ export class ReminderService implements SecretTrackerPort {
   }
 
   private async sendDue(): Promise<{ sent: number }> {
-    const max = this.o.maxPerScan ?? 1000;
-    const attempted = new Set<string>();
-    let sent = 0;
-    // A failed post is released back into the due range; the window grows by one for
-    // each so one bad channel cannot hide everyone behind it within this scan.
-    let stuck = 0;
-    while (sent < max && !this.abort.signal.aborted) {
-      const nowSec = this.now() / 1000;
-      const refs = await this.store.dueBefore(nowSec, SCAN_BATCH + stuck);
-      const fresh = refs.filter((r) => !attempted.has(`${r.clientId}:${r.secretId}`));
-      if (fresh.length === 0) break;
-      const secrets = await this.store.getMany(fresh);
-      for (const [i, ref] of fresh.entries()) {
-        if (sent >= max || this.abort.signal.aborted) break;
-        attempted.add(`${ref.clientId}:${ref.secretId}`);
-        const outcome = await this.remindOne(ref, secrets[i] ?? null);
-        if (outcome === "sent") sent++;
-        if (outcome === "failed") stuck++;
-      }
-    }
+    const sent = await walkDue({
+      store: this.store,
+      now: this.now,
+      max: this.o.maxPerScan ?? 1000,
+      signal: this.abort.signal,
+      remind: (ref, secret) => this.remindOne(ref, secret),
+    });
     if (sent > 0) this.log.info({ sent }, "expiry reminders sent");
     return { sent };
   }
 
-  private async remindOne(ref: SecretRef, secret: TrackedSecret | null): Promise<Outcome> {
+  private async remindOne(ref: SecretRef, secret: TrackedSecret | null): Promise<ReminderOutcome> {
     const nowSec = Math.floor(this.now() / 1000);
     if (secret === null || (secret.expiration === null && secret.neverExpiresReported)) {
       await this.store.reschedule(ref); // index entry without a job: drop or move it
       return "moved";
     }
     if (secret.expiration === null) {
-      const finding: NeverExpiresFinding = {
-        clientId: secret.clientId,
-        clientName: secret.clientName,
-        secretId: secret.secretId,
-        description: secret.description,
-        channel: secret.channel,
-        source: secret.source,
-      };
       return this.deliver(secret, "finding", nowSec, () =>
-        this.o.notifier.postNeverExpiresFinding(secret.channel, finding),
+        this.o.notifier.postNeverExpiresFinding(secret.channel, neverExpiresFinding(secret)),
       );
     }
     const expiration = secret.expiration;
@@ -192,17 +135,7 @@ export class ReminderService implements SecretTrackerPort {
       await this.store.reschedule(ref);
       return "moved";
     }
-    const reminder: DueReminder = {
-      clientId: secret.clientId,
-      clientName: secret.clientName,
-      secretId: secret.secretId,
-      description: secret.description,
-      expiration,
-      channel: secret.channel,
-      threshold,
-      daysLeft: daysLeft(expiration, nowSec),
-      source: secret.source,
-    };
+    const reminder = dueReminder(secret, expiration, threshold, nowSec);
     return this.deliver(secret, threshold, nowSec, () =>
       this.o.notifier.postReminder(secret.channel, reminder),
     );
@@ -214,7 +147,7 @@ export class ReminderService implements SecretTrackerPort {
     kind: ClaimKind,
     nowSec: number,
     post: () => Promise<void>,
-  ): Promise<Outcome> {
+  ): Promise<ReminderOutcome> {
     const outcome = await this.store.claim(
       secret,
       kind,
@@ -295,44 +228,7 @@ export class ReminderService implements SecretTrackerPort {
    * fails — having kept every tracked secret.
    */
   syncTenant(): Promise<SyncOutcome> {
-    return this.track(this.runSync());
-  }
-
-  private async runSync(): Promise<SyncOutcome> {
-    const { source, reminderChannel } = this.o;
-    if (!source || !reminderChannel) {
-      throw new Error("The tenant sync needs REMINDER_CHANNEL and an ADH source.");
-    }
-    const lock = await acquireLock(this.o.redis, SYNC_LOCK, LOCK_TTL_MS, () =>
-      this.log.warn("tenant sync lock lost while syncing; another replica may sync too"),
-    );
-    if (!lock) return { clients: 0, secrets: 0, calls: 0, ran: false };
-    try {
-      await this.o.redis.hset(SYNC_STATE, "at", this.now());
-      const result = await syncTenant({
-        source,
-        store: this.store,
-        channel: reminderChannel,
-        logger: this.log,
-        concurrency: this.o.syncConcurrency ?? 16,
-        pageSize: this.o.syncPageSize ?? 1000,
-        signal: this.abort.signal,
-      });
-      await this.o.redis.hset(SYNC_STATE, "ok", this.now());
-      return { ...result, ran: true };
-    } finally {
-      await lock.release();
-    }
-  }
-
-  /** Is a sync due? After TENANT_SYNC_INTERVAL_SECONDS since the last good one, whoever ran it. */
-  private async syncIsDue(): Promise<boolean> {
-    const [ok, at] = await this.o.redis.hmget(SYNC_STATE, "ok", "at");
-    const now = this.now();
-    const interval = this.o.syncIntervalSeconds * 1000;
-    // After a failure, try again sooner than a full interval, but not on every tick.
-    const retryAfter = Math.min(interval, 300_000);
-    return now - Number(ok ?? 0) >= interval && now - Number(at ?? 0) >= retryAfter;
+    return this.track(this.sync.run());
   }
 
   /**
@@ -358,7 +254,7 @@ export class ReminderService implements SecretTrackerPort {
     if (this.o.reminderChannel && this.o.source) {
       const tick = () => {
         this.track(
-          this.syncIsDue().then(async (due) => {
+          this.sync.isDue().then(async (due) => {
             if (!due) return;
             const result = await this.syncTenant();
             if (result.ran) scan(); // newly found secrets may be due already
