@@ -23,13 +23,17 @@ import { keepTrying, settledWithin, socketWatch, unreadyLogger } from "./ops/sta
 import { OwnCredentialsWatch } from "./reminders/own-credentials.js";
 import type { ReminderNotifier } from "./reminders/ports.js";
 import { ReminderService } from "./reminders/service.js";
+import { ApproverReminders } from "./requests/approver-reminders.js";
+import { recordVotes } from "./requests/vote-history.js";
 import { RequestWorkflow } from "./requests/workflow.js";
 import { createSlackApp } from "./slack/app.js";
+import { SlackApprovalThread } from "./slack/approval/thread.js";
 import { SlackIdentity } from "./slack/identity.js";
 import { SlackNotifier } from "./slack/notifier.js";
 import { SlackPeople } from "./slack/people.js";
 import { SlackReminderNotifier } from "./slack/reminders/notifier.js";
 import { createSlackClient, slackClientOptions } from "./slack/web-client.js";
+import { ApproverReminderStore } from "./store/approver-reminders.js";
 import { AuditShipper } from "./store/audit-shipper.js";
 import { AuditTrail } from "./store/audit-stream.js";
 import { ChannelPacer, pacedReminders } from "./store/channel-pacer.js";
@@ -83,6 +87,8 @@ export interface Bot {
   identity: SlackIdentity;
   /** The audit trail (a hash-chained Redis stream). */
   audit: AuditTrail;
+  /** Approver reminders and escalations in the approvals thread. */
+  approverReminders: ApproverReminders;
   /** Stops taking requests, finishes in-flight work (bounded), closes everything. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -176,6 +182,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     now,
   });
 
+  const hasEscalation = config.escalationUsers.length + config.escalationGroups.length > 0;
   const workflow = new RequestWorkflow({
     store,
     adh,
@@ -208,7 +215,35 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       const outcome = APPROVAL_EVENTS[event];
       if (outcome) metrics.approvals.inc({ outcome });
     },
+    escalation: hasEscalation
+      ? {
+          people: new SlackPeople({
+            client: slack,
+            approverUsers: config.escalationUsers,
+            approverGroups: config.escalationGroups,
+            now,
+          }),
+          afterMs: config.escalateAfterMinutes * 60_000,
+        }
+      : undefined,
   });
+  // The people around a request: vote history and reminders in the approvals thread.
+  const approvalThread = new SlackApprovalThread(slack);
+  recordVotes(workflow.engine, approvalThread);
+  const approverReminders = new ApproverReminders(
+    workflow.engine,
+    new ApproverReminderStore(redis, {
+      intervalMs: config.approvalReminderMinutes * 60_000,
+      max: config.approvalRemindersMax,
+      escalateAfterMs: hasEscalation ? config.escalateAfterMinutes * 60_000 : undefined,
+    }),
+    approvalThread,
+    {
+      approvers: { users: config.approverUsers, groups: config.approverGroups },
+      escalation: { users: config.escalationUsers, groups: config.escalationGroups },
+      allowSelfApproval: config.allowSelfApproval,
+    },
+  );
   metrics.setTrackedSecretsSource(() => reminders.tracked.count());
 
   // Audit: retention trimming on every replica (idempotent), and with a webhook one
@@ -283,7 +318,11 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   // safe on every replica: the atomic transitions decide who acts.
   let tick: Promise<unknown> = Promise.resolve();
   const runTimers = () => {
-    tick = Promise.allSettled([workflow.expireDue(), workflow.reconcile()]).then((results) => {
+    tick = Promise.allSettled([
+      workflow.expireDue(),
+      workflow.reconcile(),
+      approverReminders.sendDue(),
+    ]).then((results) => {
       for (const r of results) {
         if (r.status === "rejected") logger.warn({ err: String(r.reason) }, "timer run failed");
       }
@@ -308,6 +347,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     port,
     identity,
     audit,
+    approverReminders,
     async stop(timeoutMs = 10_000) {
       if (shuttingDown) return;
       shuttingDown = true;
