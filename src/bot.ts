@@ -37,6 +37,7 @@ import { ApproverReminderStore } from "./store/approver-reminders.js";
 import { AuditShipper } from "./store/audit-shipper.js";
 import { AuditTrail } from "./store/audit-stream.js";
 import { ChannelPacer, pacedReminders } from "./store/channel-pacer.js";
+import { DmThreadStore } from "./store/dm-threads.js";
 import {
   closeRedis,
   connectRedis,
@@ -203,6 +204,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       logger,
       onApiError,
       now,
+      dmThreads: new DmThreadStore(redis),
     }),
     tracker: reminders,
     logger: logger.child({ component: "workflow" }),

@@ -23,6 +23,7 @@ import type {
   SlackPeoplePort,
   UserDirectoryPort,
 } from "./ports.js";
+import { tellRequesterEveryOutcome } from "./requester-news.js";
 import { Reveal } from "./reveal.js";
 import { Submit } from "./submit.js";
 
@@ -79,6 +80,7 @@ export class RequestWorkflow {
       this.escalation,
     );
     this.reveals = new Reveal(this.engine, options);
+    tellRequesterEveryOutcome(this.engine, notifier);
   }
 
   checkRequester(slackUserId: string): Promise<RequesterCheck> {
