@@ -28,6 +28,7 @@ import { recordVotes } from "./requests/vote-history.js";
 import { RequestWorkflow } from "./requests/workflow.js";
 import { createSlackApp } from "./slack/app.js";
 import { SlackApprovalThread } from "./slack/approval/thread.js";
+import { HomePublisher } from "./slack/home/publisher.js";
 import { SlackIdentity } from "./slack/identity.js";
 import { SlackNotifier } from "./slack/notifier.js";
 import { SlackPeople } from "./slack/people.js";
@@ -38,6 +39,7 @@ import { AuditShipper } from "./store/audit-shipper.js";
 import { AuditTrail } from "./store/audit-stream.js";
 import { ChannelPacer, pacedReminders } from "./store/channel-pacer.js";
 import { DmThreadStore } from "./store/dm-threads.js";
+import { HomePeopleStore } from "./store/home-people.js";
 import {
   closeRedis,
   connectRedis,
@@ -90,6 +92,8 @@ export interface Bot {
   audit: AuditTrail;
   /** Approver reminders and escalations in the approvals thread. */
   approverReminders: ApproverReminders;
+  /** Each person's App Home. */
+  home: HomePublisher;
   /** Stops taking requests, finishes in-flight work (bounded), closes everything. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -247,6 +251,25 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     },
   );
   metrics.setTrackedSecretsSource(() => reminders.tracked.count());
+  // App Home: published when opened, refreshed (coalesced) after each change it shows.
+  const home = new HomePublisher({
+    client: slack,
+    store,
+    people: new HomePeopleStore(redis),
+    mayDecide: (userId) => workflow.mayDecide(userId),
+    isAdmin: async (userId) => (await workflow.checkRequester(userId)).ok,
+    expiringSoon: async (nowMs) => {
+      const horizon = nowMs / 1000 + 30 * 86_400;
+      return (await reminders.tracked.listTracked())
+        .filter((s) => s.expiration !== null && s.expiration <= horizon)
+        .map((s) => ({ ...s, expiration: s.expiration ?? 0 }))
+        .sort((a, b) => a.expiration - b.expiration);
+    },
+    allowSelfApproval: config.allowSelfApproval,
+    logger: logger.child({ component: "home" }),
+    now,
+  });
+  workflow.engine.afterChange((_event, request) => home.changed(request));
 
   // Audit: retention trimming on every replica (idempotent), and with a webhook one
   // shipper in the background (a Redis lease picks which replica ships).
@@ -281,7 +304,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       onRequest: (kind, outcome) => metrics.slackRequests.inc({ kind, outcome }),
       onAck: (kind, seconds) => metrics.ackLatency.observe({ kind }, seconds),
     },
-    { workflow, catalog: new ClientCatalog(adh), logger, now },
+    { workflow, catalog: new ClientCatalog(adh), logger, now, home },
   );
 
   // The ops port first: probes get answers (not ready) while Slack is still unreachable.
@@ -350,6 +373,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     identity,
     audit,
     approverReminders,
+    home,
     async stop(timeoutMs = 10_000) {
       if (shuttingDown) return;
       shuttingDown = true;
@@ -367,7 +391,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
           "in-flight work did not finish in time; it will be reconciled on the next start",
         );
       await Promise.race([
-        Promise.allSettled([tick, reminders.stop(), shipper?.stop()]),
+        Promise.allSettled([tick, reminders.stop(), shipper?.stop(), home.stop()]),
         new Promise((resolve) => setTimeout(resolve, 300).unref()),
       ]);
       // Calls still on the wire are aborted: a create cut short stays `creating`.
