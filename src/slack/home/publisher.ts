@@ -65,6 +65,7 @@ export class HomePublisher {
       this.scheduled.delete(userId);
       this.track(this.publishIfOpened(userId));
     }, this.o.coalesceMs ?? 250);
+    timer.unref(); // a pending refresh must not keep a stopping process alive
     this.scheduled.set(userId, timer);
   }
 
