@@ -46,8 +46,26 @@ describe("App Home", () => {
     expect(homeText(USERS.approver1)).toContain("Waiting for your approval");
     expect(homeText(USERS.approver1)).toContain(`"action_id":"${HOME_APPROVE}","value":"${id}"`);
 
+    // Tracked secrets: one within 30 days (shown), one later (not shown).
+    const inDays = (d: number) => Math.floor(Date.now() / 1000) + d * 86_400;
+    for (const [secretId, days] of [
+      [1, 9],
+      [2, 90],
+    ] as const) {
+      await h.bot.reminders.tracked.trackSecret({
+        clientId: `home-client-${secretId}`,
+        clientName: `tracked-${days}d`,
+        secretId,
+        description: "sync",
+        expiration: inDays(days),
+        channel: "C0GENERAL1",
+        source: "bot",
+      });
+    }
     await openHome(USERS.requester);
     const mine = homeText(USERS.requester);
+    expect(mine).toContain("tracked-9d");
+    expect(mine).not.toContain("tracked-90d");
     expect(mine).toContain("Your requests");
     expect(mine).toContain("home-app");
     expect(mine).toContain(`"action_id":"${HOME_CANCEL}","value":"${id}"`);
