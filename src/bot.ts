@@ -23,16 +23,23 @@ import { keepTrying, settledWithin, socketWatch, unreadyLogger } from "./ops/sta
 import { OwnCredentialsWatch } from "./reminders/own-credentials.js";
 import type { ReminderNotifier } from "./reminders/ports.js";
 import { ReminderService } from "./reminders/service.js";
+import { ApproverReminders } from "./requests/approver-reminders.js";
+import { recordVotes } from "./requests/vote-history.js";
 import { RequestWorkflow } from "./requests/workflow.js";
 import { createSlackApp } from "./slack/app.js";
+import { SlackApprovalThread } from "./slack/approval/thread.js";
+import { HomePublisher } from "./slack/home/publisher.js";
 import { SlackIdentity } from "./slack/identity.js";
 import { SlackNotifier } from "./slack/notifier.js";
 import { SlackPeople } from "./slack/people.js";
 import { SlackReminderNotifier } from "./slack/reminders/notifier.js";
 import { createSlackClient, slackClientOptions } from "./slack/web-client.js";
+import { ApproverReminderStore } from "./store/approver-reminders.js";
 import { AuditShipper } from "./store/audit-shipper.js";
 import { AuditTrail } from "./store/audit-stream.js";
 import { ChannelPacer, pacedReminders } from "./store/channel-pacer.js";
+import { DmThreadStore } from "./store/dm-threads.js";
+import { HomePeopleStore } from "./store/home-people.js";
 import { clusterKeyPrefix } from "./store/key-naming.js";
 import {
   closeRedis,
@@ -85,6 +92,10 @@ export interface Bot {
   identity: SlackIdentity;
   /** The audit trail (a hash-chained Redis stream). */
   audit: AuditTrail;
+  /** Approver reminders and escalations in the approvals thread. */
+  approverReminders: ApproverReminders;
+  /** Each person's App Home. */
+  home: HomePublisher;
   /** Stops taking requests, finishes in-flight work (bounded), closes everything. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -176,6 +187,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     now,
   });
 
+  const hasEscalation = config.escalationUsers.length + config.escalationGroups.length > 0;
   const workflow = new RequestWorkflow({
     store,
     adh,
@@ -196,6 +208,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       logger,
       onApiError,
       now,
+      dmThreads: new DmThreadStore(redis),
     }),
     tracker: reminders,
     logger: logger.child({ component: "workflow" }),
@@ -208,8 +221,55 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       const outcome = APPROVAL_EVENTS[event];
       if (outcome) metrics.approvals.inc({ outcome });
     },
+    escalation: hasEscalation
+      ? {
+          people: new SlackPeople({
+            client: slack,
+            approverUsers: config.escalationUsers,
+            approverGroups: config.escalationGroups,
+            now,
+          }),
+          afterMs: config.escalateAfterMinutes * 60_000,
+        }
+      : undefined,
   });
+  // The people around a request: vote history and reminders in the approvals thread.
+  const approvalThread = new SlackApprovalThread(slack);
+  recordVotes(workflow.engine, approvalThread);
+  const approverReminders = new ApproverReminders(
+    workflow.engine,
+    new ApproverReminderStore(redis, {
+      intervalMs: config.approvalReminderMinutes * 60_000,
+      max: config.approvalRemindersMax,
+      escalateAfterMs: hasEscalation ? config.escalateAfterMinutes * 60_000 : undefined,
+    }),
+    approvalThread,
+    {
+      approvers: { users: config.approverUsers, groups: config.approverGroups },
+      escalation: { users: config.escalationUsers, groups: config.escalationGroups },
+      allowSelfApproval: config.allowSelfApproval,
+    },
+  );
   metrics.setTrackedSecretsSource(() => reminders.tracked.count());
+  // App Home: published when opened, refreshed (coalesced) after each change it shows.
+  const home = new HomePublisher({
+    client: slack,
+    store,
+    people: new HomePeopleStore(redis),
+    mayDecide: (userId) => workflow.mayDecide(userId),
+    isAdmin: async (userId) => (await workflow.checkRequester(userId)).ok,
+    expiringSoon: async (nowMs) => {
+      const horizon = nowMs / 1000 + 30 * 86_400;
+      return (await reminders.tracked.listTracked())
+        .filter((s) => s.expiration !== null && s.expiration <= horizon)
+        .map((s) => ({ ...s, expiration: s.expiration ?? 0 }))
+        .sort((a, b) => a.expiration - b.expiration);
+    },
+    allowSelfApproval: config.allowSelfApproval,
+    logger: logger.child({ component: "home" }),
+    now,
+  });
+  workflow.engine.afterChange((_event, request) => home.changed(request));
 
   // Audit: retention trimming on every replica (idempotent), and with a webhook one
   // shipper in the background (a Redis lease picks which replica ships).
@@ -244,7 +304,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       onRequest: (kind, outcome) => metrics.slackRequests.inc({ kind, outcome }),
       onAck: (kind, seconds) => metrics.ackLatency.observe({ kind }, seconds),
     },
-    { workflow, catalog: new ClientCatalog(adh), logger, now },
+    { workflow, catalog: new ClientCatalog(adh), logger, now, home },
   );
 
   // The ops port first: probes get answers (not ready) while Slack is still unreachable.
@@ -283,7 +343,11 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   // safe on every replica: the atomic transitions decide who acts.
   let tick: Promise<unknown> = Promise.resolve();
   const runTimers = () => {
-    tick = Promise.allSettled([workflow.expireDue(), workflow.reconcile()]).then((results) => {
+    tick = Promise.allSettled([
+      workflow.expireDue(),
+      workflow.reconcile(),
+      approverReminders.sendDue(),
+    ]).then((results) => {
       for (const r of results) {
         if (r.status === "rejected") logger.warn({ err: String(r.reason) }, "timer run failed");
       }
@@ -308,6 +372,8 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     port,
     identity,
     audit,
+    approverReminders,
+    home,
     async stop(timeoutMs = 10_000) {
       if (shuttingDown) return;
       shuttingDown = true;
@@ -325,7 +391,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
           "in-flight work did not finish in time; it will be reconciled on the next start",
         );
       await Promise.race([
-        Promise.allSettled([tick, reminders.stop(), shipper?.stop()]),
+        Promise.allSettled([tick, reminders.stop(), shipper?.stop(), home.stop()]),
         new Promise((resolve) => setTimeout(resolve, 300).unref()),
       ]);
       // Calls still on the wire are aborted: a create cut short stays `creating`.

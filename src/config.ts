@@ -251,6 +251,27 @@ const envSchema = z.object({
     }),
   REQUIRE_HTTPS_REDIRECTS: bool(false),
   AUDIT_RETENTION_DAYS: int(400, 1, 36_500),
+  APPROVAL_REMINDER_MINUTES: int(60, 0, 7 * 24 * 60),
+  APPROVAL_REMINDERS_MAX: int(3, 0, 50),
+  ESCALATION_APPROVERS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const ids = (v ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const bad = ids.filter((id) => !SLACK_USER_OR_GROUP.test(id));
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `expected comma-separated Slack user ids (U…) or user group ids (S…); not understood: ${bad.join(", ")}`,
+        });
+        return z.NEVER;
+      }
+      return ids;
+    }),
+  ESCALATE_AFTER_MINUTES: int(240, 1, 30 * 24 * 60),
   AUDIT_WEBHOOK_URL: url(
     undefined,
     "where audit events are POSTed, e.g. https://siem.example.com/hook",
@@ -321,6 +342,13 @@ export interface Config {
   auditRetentionDays: number;
   auditWebhookUrl: string | undefined;
   auditWebhookSecret: string | undefined;
+  /** Minutes between approver reminders in the request's thread; 0: none. */
+  approvalReminderMinutes: number;
+  approvalRemindersMax: number;
+  /** Who is mentioned, and may decide, once a request waited ESCALATE_AFTER_MINUTES. */
+  escalationUsers: string[];
+  escalationGroups: string[];
+  escalateAfterMinutes: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
@@ -405,6 +433,11 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       auditRetentionDays: e.AUDIT_RETENTION_DAYS,
       auditWebhookUrl: e.AUDIT_WEBHOOK_URL,
       auditWebhookSecret: e.AUDIT_WEBHOOK_SECRET,
+      approvalReminderMinutes: e.APPROVAL_REMINDER_MINUTES,
+      approvalRemindersMax: e.APPROVAL_REMINDERS_MAX,
+      escalationUsers: e.ESCALATION_APPROVERS.filter((id) => !id.startsWith("S")),
+      escalationGroups: e.ESCALATION_APPROVERS.filter((id) => id.startsWith("S")),
+      escalateAfterMinutes: e.ESCALATE_AFTER_MINUTES,
     },
   };
 }

@@ -8,6 +8,7 @@ import { LogLevel, WebClient } from "@slack/web-api";
 import { Ajv } from "ajv";
 import ajvFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
+import { REQUEST_SHORTCUT } from "../src/slack/ids.js";
 
 /**
  * The bot scopes each Web API method needs for the way the bot uses it.
@@ -31,6 +32,7 @@ const METHOD_SCOPES: Record<string, readonly string[]> = {
   "views.open": [],
   "views.update": [],
   "views.push": [],
+  "views.publish": [],
   "users.info": ["users:read", "users:read.email"],
   "usergroups.users.list": ["usergroups:read"],
   "conversations.open": ["im:write"],
@@ -68,10 +70,12 @@ interface Manifest {
       usage_hint?: string;
       should_escape?: boolean;
     }[];
-    app_home?: { messages_tab_enabled?: boolean };
+    app_home?: { messages_tab_enabled?: boolean; home_tab_enabled?: boolean };
+    shortcuts?: { name: string; type: string; callback_id: string; description: string }[];
   };
   oauth_config: { scopes: { bot: string[] } };
   settings: {
+    event_subscriptions?: { request_url?: string; bot_events?: string[] };
     interactivity: { is_enabled: boolean; request_url?: string };
     socket_mode_enabled: boolean;
     org_deploy_enabled: boolean;
@@ -198,6 +202,7 @@ describe("Slack app manifest", () => {
     const socket = manifests["manifest.json"];
     const http = manifests["manifest.http.json"];
     expect(socket.settings).toEqual({
+      event_subscriptions: { bot_events: ["app_home_opened"] },
       interactivity: { is_enabled: true },
       org_deploy_enabled: false,
       socket_mode_enabled: true,
@@ -207,6 +212,7 @@ describe("Slack app manifest", () => {
     const endpoint = "https://bot.example.com/slack/events";
     expect(http.settings).toEqual({
       ...socket.settings,
+      event_subscriptions: { request_url: endpoint, bot_events: ["app_home_opened"] },
       interactivity: { is_enabled: true, request_url: endpoint },
       socket_mode_enabled: false,
     });
@@ -218,6 +224,15 @@ describe("Slack app manifest", () => {
     expect(httpFeatures.slash_commands.map(({ url: _u, ...c }) => c)).toEqual(
       socketFeatures.slash_commands,
     );
+  });
+
+  it("turns the Home tab on and offers the global shortcut the bot listens for", () => {
+    for (const manifest of Object.values(manifests)) {
+      expect(manifest.features.app_home?.home_tab_enabled).toBe(true);
+      expect(manifest.features.shortcuts).toEqual([
+        expect.objectContaining({ type: "global", callback_id: REQUEST_SHORTCUT }),
+      ]);
+    }
   });
 
   it("holds every scope the bot is known to need, and none that nothing justifies", () => {

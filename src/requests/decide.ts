@@ -4,6 +4,7 @@ import type { Announcer } from "./announce.js";
 import type { Apply } from "./apply.js";
 import type { Eligibility } from "./eligibility.js";
 import type { RequestEngine } from "./engine.js";
+import type { Escalation } from "./escalation.js";
 import type { ClickOutcome } from "./outcomes.js";
 import * as machine from "./state-machine.js";
 
@@ -16,10 +17,17 @@ export class Decide {
     private readonly announcer: Announcer,
     private readonly apply: Apply,
     private readonly policy: { allowSelfApproval: boolean },
+    private readonly escalation?: Escalation,
   ) {}
 
+  /** Approvers, and escalation approvers once the request has escalated. */
+  private mayDecideOn(requestId: string, userId: string): Promise<boolean> {
+    if (this.escalation) return this.escalation.mayDecideOn(requestId, userId);
+    return this.eligibility.mayDecide(userId);
+  }
+
   async approve(requestId: string, approverId: string): Promise<ClickOutcome> {
-    if (!(await this.eligibility.mayDecide(approverId))) return NOT_APPROVER;
+    if (!(await this.mayDecideOn(requestId, approverId))) return NOT_APPROVER;
     const { engine } = this;
     const outcome = await engine.change(requestId, (r) =>
       machine.approve(r, approverId, {
@@ -35,7 +43,7 @@ export class Decide {
   }
 
   async deny(requestId: string, userId: string, reason: string): Promise<ClickOutcome> {
-    if (!(await this.eligibility.mayDecide(userId))) return NOT_APPROVER;
+    if (!(await this.mayDecideOn(requestId, userId))) return NOT_APPROVER;
     const { engine } = this;
     const outcome = await engine.change(requestId, (r) =>
       machine.deny(r, userId, reason, engine.now()),
@@ -56,7 +64,7 @@ export class Decide {
   }
 
   async retry(requestId: string, userId: string): Promise<ClickOutcome> {
-    if (!(await this.eligibility.mayDecide(userId))) return NOT_APPROVER;
+    if (!(await this.mayDecideOn(requestId, userId))) return NOT_APPROVER;
     const { engine } = this;
     const outcome = await engine.change(requestId, (r) => machine.retry(r, engine.now()));
     if (!outcome.ok) return outcome;

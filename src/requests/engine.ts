@@ -24,6 +24,9 @@ export type Step = (current: HybridClientRequest) => {
   refusal?: Refusal;
 };
 
+/** Told of each stored change: its audit event, the request as stored, who acted. */
+export type ChangeListener = (event: string, request: HybridClientRequest, actor: string) => void;
+
 export type Changed =
   | { ok: true; request: HybridClientRequest }
   | { ok: false; refusal: ClickRefusal };
@@ -34,6 +37,7 @@ export class RequestEngine {
   readonly now: () => number;
   private readonly onEvent: ((event: string) => void) | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly changeListeners: ChangeListener[] = [];
   private stopping = false;
 
   constructor(options: EngineOptions) {
@@ -96,6 +100,21 @@ export class RequestEngine {
       },
       event,
     );
+    for (const listener of this.changeListeners) {
+      try {
+        listener(event, r, actor);
+      } catch (error) {
+        this.logger.warn({ err: describeError(error), event }, "change listener failed");
+      }
+    }
+  }
+
+  /**
+   * Hears every audited state change after it is stored (vote history, DMs, App Home).
+   * Listeners run synchronously and start their slow work with track().
+   */
+  afterChange(listener: ChangeListener): void {
+    this.changeListeners.push(listener);
   }
 
   /** Runs work after the caller has answered; drain() waits for it. */

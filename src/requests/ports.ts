@@ -27,7 +27,15 @@ export interface SlackPeoplePort {
 }
 
 /** What the requester is told, beyond the approvals message. */
-export type RequesterEvent = "submitted" | "denied" | "expired" | "created" | "failed";
+export type RequesterEvent =
+  | "submitted"
+  | "denied"
+  | "expired"
+  | "created"
+  | "failed"
+  | "approved"
+  | "cancelled"
+  | "retried";
 
 /**
  * Slack asked us to slow down (or did not answer): nothing was shown, try again after

@@ -7,6 +7,7 @@ import { Apply } from "./apply.js";
 import { Decide } from "./decide.js";
 import { Eligibility } from "./eligibility.js";
 import { RequestEngine } from "./engine.js";
+import { Escalation, type EscalationPolicy } from "./escalation.js";
 import type { FormDraft, HybridClientRequest, RequestDraft, SecretDetails } from "./model.js";
 import type {
   ClickOutcome,
@@ -22,6 +23,7 @@ import type {
   SlackPeoplePort,
   UserDirectoryPort,
 } from "./ports.js";
+import { tellRequesterEveryOutcome } from "./requester-news.js";
 import { Reveal } from "./reveal.js";
 import { Submit } from "./submit.js";
 
@@ -41,6 +43,8 @@ export interface WorkflowOptions {
   now?: () => number;
   /** Observes every audit event (metrics). */
   onEvent?: (event: string) => void;
+  /** ESCALATION_APPROVERS and when they may decide; none: only approvers decide. */
+  escalation?: EscalationPolicy;
 }
 
 export class RequestWorkflow {
@@ -50,6 +54,7 @@ export class RequestWorkflow {
   readonly decisions: Decide;
   readonly applier: Apply;
   readonly reveals: Reveal;
+  readonly escalation: Escalation;
 
   constructor(options: WorkflowOptions) {
     const { adh, notifier } = options;
@@ -65,8 +70,17 @@ export class RequestWorkflow {
     this.applier = new Apply(this.engine, this.eligibility, announcer, options, {
       createLeaseMs: options.createLeaseMs ?? 60_000,
     });
-    this.decisions = new Decide(this.engine, this.eligibility, announcer, this.applier, options);
+    this.escalation = new Escalation(this.engine, this.eligibility, options.escalation);
+    this.decisions = new Decide(
+      this.engine,
+      this.eligibility,
+      announcer,
+      this.applier,
+      options,
+      this.escalation,
+    );
     this.reveals = new Reveal(this.engine, options);
+    tellRequesterEveryOutcome(this.engine, notifier);
   }
 
   checkRequester(slackUserId: string): Promise<RequesterCheck> {
@@ -77,6 +91,11 @@ export class RequestWorkflow {
   }
   mayDecide(slackUserId: string): Promise<boolean> {
     return this.eligibility.mayDecide(slackUserId);
+  }
+
+  /** mayDecide, plus escalation approvers once this request has escalated. */
+  mayDecideOn(requestId: string, slackUserId: string): Promise<boolean> {
+    return this.escalation.mayDecideOn(requestId, slackUserId);
   }
 
   submit(draft: RequestDraft): Promise<SubmitOutcome> {

@@ -54,3 +54,13 @@ export const OPTION = {
   allowRefreshToken: "allow_refresh_token",
   neverExpires: "never_expires",
 } as const;
+
+// The people around a request (App Home and the global shortcut).
+/** App Home, Waiting for your approval; value: request id. Deny reuses DENY (same modal). */
+export const HOME_APPROVE = "hcb_home_approve";
+/** App Home, Your requests; value: request id. */
+export const HOME_CANCEL = "hcb_home_cancel";
+/** App Home's Request a hybrid client button; opens the same form as `add`. */
+export const HOME_REQUEST = "hcb_home_request";
+/** The global shortcut "Request a hybrid client" (manifest `features.shortcuts`). */
+export const REQUEST_SHORTCUT = "hcb_request_shortcut";

@@ -4,6 +4,7 @@ import type { App } from "@slack/bolt";
 import * as approval from "./approval/register.js";
 import * as clientList from "./client-list/register.js";
 import { buildHelp } from "./help.js";
+import * as home from "./home/register.js";
 import { Subcommands } from "./kit/command.js";
 import type { ListenerContext } from "./kit/context.js";
 import * as request from "./request/register.js";
@@ -13,7 +14,7 @@ import * as reveal from "./reveal/register.js";
 export function registerJourneys(app: App, ctx: ListenerContext): void {
   const commands = new Subcommands();
   const deps = { ...ctx, commands };
-  for (const journey of [request, approval, requester, reveal, clientList]) {
+  for (const journey of [request, approval, requester, reveal, clientList, home]) {
     journey.register(app, deps);
   }
   commands.register(app, buildHelp);

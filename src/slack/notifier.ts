@@ -4,6 +4,7 @@ import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import type { HybridClientRequest, MessageRef } from "../requests/model.js";
 import { type NotifierPort, type RequesterEvent, TryAgainLater } from "../requests/ports.js";
+import type { DmThreadStore } from "../store/dm-threads.js";
 import { buildApprovalMessage } from "./approval/message.js";
 import { buildRequesterReceipt, buildRequesterUpdate } from "./requester/messages.js";
 import { buildCreatedDm, buildRevealedDm } from "./reveal/messages.js";
@@ -21,6 +22,8 @@ export interface SlackNotifierOptions {
   onApiError?: (method: string, error: string) => void;
   /** The clock for a reveal time the request lacks (tests pass a fixed one). */
   now?: () => number;
+  /** Keeps every DM about one request in one thread (the receipt is its root). */
+  dmThreads?: DmThreadStore;
 }
 
 export class SlackNotifier implements NotifierPort {
@@ -56,19 +59,43 @@ export class SlackNotifier implements NotifierPort {
 
   async tellRequester(request: HybridClientRequest, event: RequesterEvent): Promise<void> {
     const message =
-      event === "submitted" ? buildRequesterReceipt(request) : buildRequesterUpdate(request);
-    await this.call("chat.postMessage", () =>
+      event === "submitted" ? buildRequesterReceipt(request) : buildRequesterUpdate(request, event);
+    const root = event === "submitted" ? null : await this.dmThreadOf(request);
+    const res = await this.call("chat.postMessage", () =>
       this.o.client.chat.postMessage({
         channel: request.requesterId,
         ...message,
+        ...(root ? { thread_ts: root.ts } : {}),
         unfurl_links: false,
       }),
     );
+    if (event === "submitted" && res.ts && res.channel) {
+      const ref = { channel: res.channel, ts: res.ts };
+      await this.o.dmThreads?.remember(request.id, ref).catch((error: unknown) => {
+        this.o.logger.warn({ err: String(error) }, "DM thread not remembered");
+      });
+    }
+  }
+
+  /** The request's DM thread; none (a new conversation) when it cannot be read. */
+  private async dmThreadOf(request: HybridClientRequest): Promise<MessageRef | null> {
+    if (!this.o.dmThreads) return null;
+    return this.o.dmThreads.rootOf(request.id).catch(() => null);
   }
 
   async sendCreatedDm(request: HybridClientRequest): Promise<MessageRef> {
+    // In the request's DM thread, and broadcast: the Reveal button must not hide in a thread.
+    const root = await this.dmThreadOf(request);
+    const dm = buildCreatedDm(request);
     const res = await this.call("chat.postMessage", () =>
-      this.o.client.chat.postMessage({ channel: request.requesterId, ...buildCreatedDm(request) }),
+      root
+        ? this.o.client.chat.postMessage({
+            channel: request.requesterId,
+            ...dm,
+            thread_ts: root.ts,
+            reply_broadcast: true,
+          })
+        : this.o.client.chat.postMessage({ channel: request.requesterId, ...dm }),
     );
     // chat.update on a DM needs the D… id that postMessage answers with.
     return { channel: res.channel ?? request.requesterId, ts: res.ts ?? "" };

@@ -203,6 +203,15 @@ export class RequestStore {
     return this.redis.zrangebyscore(KEY.expiryTimers, 0, now, "LIMIT", 0, limit);
   }
 
+  /** Pending requests, soonest to expire first (App Home), and how many there are. */
+  async pendingIds(limit: number): Promise<{ ids: string[]; total: number }> {
+    const [ids, total] = await Promise.all([
+      this.redis.zrange(KEY.expiryTimers, 0, limit - 1),
+      this.redis.zcard(KEY.expiryTimers),
+    ]);
+    return { ids, total };
+  }
+
   /** Requests left in `creating` (e.g. by a crash) — reconciled on start. */
   async creatingIds(): Promise<string[]> {
     return this.redis.smembers(KEY.creating);

@@ -482,6 +482,22 @@ export function checkView(view: unknown, at = "/view"): string[] {
   return p.list;
 }
 
+/** A Home tab view (views.publish): type "home", at most 100 blocks, no title or inputs' submit. */
+export function checkHomeView(view: unknown, at = "/view"): string[] {
+  const p = new Problems();
+  if (!isObject(view)) {
+    p.add(at, "must provide an object (a JSON-encoded view)");
+    return p.list;
+  }
+  checkEnum(p, view.type, `${at}/type`, ["home"]);
+  if (view.type === undefined) p.add(`${at}/type`, "is required");
+  checkBlocks(p, view.blocks, `${at}/blocks`, "modal", LIMITS.modalBlocks);
+  checkString(p, view.private_metadata, `${at}/private_metadata`, LIMITS.privateMetadata);
+  checkString(p, view.callback_id, `${at}/callback_id`, LIMITS.id);
+  checkString(p, view.external_id, `${at}/external_id`, LIMITS.id);
+  return p.list;
+}
+
 /** Slack's error for a message (chat.postMessage, chat.update, chat.postEphemeral, response_url), or undefined. */
 export function checkMessage(args: Json, requireContent: boolean): Refusal | undefined {
   if (args.text !== undefined && typeof args.text !== "string") {

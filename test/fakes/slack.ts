@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
+  checkHomeView,
   checkMessage,
   checkString,
   checkView,
@@ -120,6 +121,8 @@ export interface FakeSlack {
   setRandom429(rate: number): void;
   /** Current messages of a conversation (a user id means the bot's DM with that user), oldest first. */
   messages(channel: string): FakeMessage[];
+  /** The Home tab the bot last published for a user (views.publish), or undefined. */
+  home(userId: string): Record<string, unknown> | undefined;
   /** The view as Slack last rendered it (ids filled in, current hash), and whether it is still open. */
   view(viewId: string): { view: Record<string, unknown>; open: boolean } | undefined;
   user(id: string): FakeUser | undefined;
@@ -295,6 +298,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const conversations = new Map<string, Conversation>();
   const dmByUser = new Map<string, string>();
   const views = new Map<string, StoredView>();
+  const homes = new Map<string, Json>();
   const triggers = new Map<string, Trigger>();
   const hooks = new Map<string, ResponseHook>();
   const faults = new Map<string, { fault: FakeFault; remaining: number }[]>();
@@ -522,6 +526,20 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const rendered = pushView(trigger.viewId, view);
       trigger.used = true;
       return { ok: true, view: rendered };
+    },
+    "views.publish": (args) => {
+      const user = existingUser(args.user_id);
+      if (JSON.stringify(args.view ?? null).length > LIMITS.viewBytes) {
+        throw new Refusal("view_too_large");
+      }
+      const problems = checkHomeView(args.view);
+      if (problems.length > 0) throw new Refusal("invalid_arguments", problems);
+      const view = {
+        ...(args.view as Json),
+        id: `V${randomBytes(5).toString("hex").toUpperCase()}`,
+      };
+      homes.set(user.id, view);
+      return { ok: true, view };
     },
     "views.update": (args) => {
       if (args.view_id === undefined && args.external_id === undefined) {
@@ -848,6 +866,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         ...(origin !== undefined ? { origin } : {}),
       });
       return `${base}/response/${id}`;
+    },
+    home(userId) {
+      return homes.get(userId);
     },
     addUser(u) {
       users.set(u.id, { ...u });

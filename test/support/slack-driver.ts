@@ -53,9 +53,15 @@ function elementsOf(block: Json): Json[] {
   return found.filter(isObject);
 }
 
-function findAction(blocks: unknown, actionId: string): { block: Json; element: Json } | undefined {
+function findAction(
+  blocks: unknown,
+  actionId: string,
+  value?: string,
+): { block: Json; element: Json } | undefined {
   for (const block of Array.isArray(blocks) ? blocks.filter(isObject) : []) {
-    const element = elementsOf(block).find((e) => e.action_id === actionId);
+    const element = elementsOf(block).find(
+      (e) => e.action_id === actionId && (value === undefined || e.value === value),
+    );
     if (element) return { block, element };
   }
   return undefined;
@@ -316,6 +322,92 @@ export class SlackDriver {
     return applied.ok
       ? result
       : { ...result, viewError: [applied.error, ...applied.messages].join(" ") };
+  }
+
+  /** The Events API's app_home_opened, as Slack posts it (JSON, signed). */
+  async homeOpened(user: string, tab: "home" | "messages" = "home"): Promise<DriverResult> {
+    const eventTs = (this.now() / 1000).toFixed(6);
+    const body = {
+      token: VERIFICATION_TOKEN,
+      team_id: this.teamId,
+      api_app_id: this.appId,
+      event: {
+        type: "app_home_opened",
+        user,
+        channel: `D${user.slice(1)}`,
+        tab,
+        event_ts: eventTs,
+      },
+      type: "event_callback",
+      event_id: `Ev${Math.floor(Math.random() * 1e12)}`,
+      event_time: Math.floor(this.now() / 1000),
+      authorizations: [
+        {
+          team_id: this.teamId,
+          user_id: this.slack.botUserId,
+          is_bot: true,
+          is_enterprise_install: false,
+        },
+      ],
+      is_ext_shared_channel: false,
+    };
+    return this.raw(JSON.stringify(body), { contentType: "application/json" });
+  }
+
+  /** A global shortcut: no response_url, a fresh trigger_id. */
+  async shortcut(user: string, callbackId: string): Promise<DriverResult & { triggerId: string }> {
+    const triggerId = this.slack.mintTriggerId();
+    const payload = {
+      type: "shortcut",
+      token: VERIFICATION_TOKEN,
+      action_ts: (this.now() / 1000).toFixed(6),
+      team: { id: this.teamId, domain: "fake-workspace" },
+      user: { id: user, username: this.userName(user), team_id: this.userTeamId },
+      api_app_id: this.appId,
+      is_enterprise_install: false,
+      enterprise: null,
+      callback_id: callbackId,
+      trigger_id: triggerId,
+    };
+    return { ...(await this.interaction(payload)), triggerId };
+  }
+
+  /** A button click on the user's Home tab as the bot last published it (no response_url). */
+  async clickHomeButton(
+    user: string,
+    action: { actionId: string; value: string },
+  ): Promise<DriverResult & { triggerId: string }> {
+    const home = this.slack.home(user);
+    if (home === undefined) throw new Error(`The bot never published a Home for ${user}`);
+    const found = findAction(home.blocks, action.actionId, action.value);
+    if (found === undefined) {
+      throw new Error(`No ${action.actionId} button with value ${action.value} on ${user}'s Home`);
+    }
+    const triggerId = this.slack.mintTriggerId();
+    const payload = {
+      type: "block_actions",
+      user: this.userOf(user),
+      api_app_id: this.appId,
+      token: VERIFICATION_TOKEN,
+      trigger_id: triggerId,
+      team: { id: this.teamId, domain: "fake-workspace" },
+      enterprise: null,
+      is_enterprise_install: false,
+      container: { type: "view", view_id: home.id },
+      view: { ...home, type: "home" },
+      state: { values: {} },
+      actions: [
+        {
+          type: "button",
+          action_id: action.actionId,
+          block_id: found.block.block_id,
+          text: found.element.text,
+          value: action.value,
+          action_ts: (this.now() / 1000).toFixed(6),
+        },
+      ],
+    };
+    return { ...(await this.interaction(payload)), triggerId };
   }
 
   /** Sends `body` exactly; signs it unless `signature` is given (null leaves the header out). */

@@ -17,7 +17,7 @@ export function register(app: App, deps: JourneyDeps): void {
 
   onButton(app, deps, DENY, async ({ value, body, respond, client }) => {
     // Open the reason modal while the trigger_id is fresh; the decision happens on submit.
-    if (!(await workflow.mayDecide(body.user.id))) {
+    if (!(await workflow.mayDecideOn(value, body.user.id))) {
       await tell(respond, refusalText({ code: "not-approver" }, body.user.id));
       return;
     }

@@ -10,6 +10,8 @@ export interface ListenerContext {
   catalog: ClientCatalog;
   logger: Logger;
   now: () => number;
+  /** App Home: publishes a person's Home when they open it (absent: no Home tab). */
+  home?: { opened(userId: string): Promise<void> };
 }
 
 /** A journey's `register(app, deps)` gets the context plus the words it may claim. */

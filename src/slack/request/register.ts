@@ -9,7 +9,14 @@ import {
   validateClientForm,
   validateSecretForm,
 } from "../../requests/validation.js";
-import { BLOCK, CLIENT_FORM, REQUEST_NEW_SECRET, SECRET_FORM } from "../ids.js";
+import {
+  BLOCK,
+  CLIENT_FORM,
+  HOME_REQUEST,
+  REQUEST_NEW_SECRET,
+  REQUEST_SHORTCUT,
+  SECRET_FORM,
+} from "../ids.js";
 import { friendlyFailure, onButton } from "../kit/ack.js";
 import type { JourneyDeps } from "../kit/context.js";
 import { buildNoticeView } from "../kit/notice.js";
@@ -43,6 +50,22 @@ export function register(app: App, deps: JourneyDeps): void {
       userId: command.user_id,
       channelId: command.channel_id,
       clientId: rest.split(/\s+/)[0] ?? "",
+    });
+  });
+
+  // The global shortcut and Home's button open the same form as `add` (no response_url).
+  app.shortcut(REQUEST_SHORTCUT, async ({ shortcut, ack, client }) => {
+    await ack();
+    await openClientForm(deps, client, undefined, {
+      triggerId: shortcut.trigger_id,
+      userId: shortcut.user.id,
+    });
+  });
+
+  onButton(app, deps, HOME_REQUEST, async ({ body, client }) => {
+    await openClientForm(deps, client, undefined, {
+      triggerId: body.trigger_id,
+      userId: body.user.id,
     });
   });
 

@@ -2,6 +2,7 @@
 // and `/hybrid-client status` (their open requests).
 import type { Button, KnownBlock } from "@slack/types";
 import { type HybridClientRequest, KIND, OPEN_STATUSES } from "../../requests/model.js";
+import type { RequesterEvent } from "../../requests/ports.js";
 import { CANCEL } from "../ids.js";
 import {
   actions,
@@ -51,7 +52,10 @@ export function buildRequesterReceipt(
 }
 
 /** What happened to the request, in the requester's words. */
-export function buildRequesterUpdate(request: HybridClientRequest): SlackMessage {
+export function buildRequesterUpdate(
+  request: HybridClientRequest,
+  event?: RequesterEvent,
+): SlackMessage {
   const r = request;
   const yours = `Your request for ${clientName(r)}`;
   const by = approvers(r);
@@ -87,6 +91,9 @@ export function buildRequesterUpdate(request: HybridClientRequest): SlackMessage
     case "expired":
       text = `⌛ ${yours} expired: nobody decided within ${ttlHours(r)}. To ask again, use ${code(againCommand(r))}.`;
       break;
+  }
+  if (event === "retried" && r.status === "creating") {
+    text = `🔁 ${yours} is being tried again: an approver retried it.`;
   }
   return finish(text, [section(text, "update")], [], version(r));
 }
