@@ -7,6 +7,7 @@ import { Apply } from "./apply.js";
 import { Decide } from "./decide.js";
 import { Eligibility } from "./eligibility.js";
 import { RequestEngine } from "./engine.js";
+import { LifecycleForms } from "./lifecycle-forms.js";
 import type { FormDraft, HybridClientRequest, RequestDraft, SecretDetails } from "./model.js";
 import type {
   ClickOutcome,
@@ -50,6 +51,8 @@ export class RequestWorkflow {
   readonly decisions: Decide;
   readonly applier: Apply;
   readonly reveals: Reveal;
+  /** Edit, disable, enable, delete a client, delete a secret (issue 11). */
+  readonly lifecycle: LifecycleForms;
 
   constructor(options: WorkflowOptions) {
     const { adh, notifier } = options;
@@ -67,6 +70,7 @@ export class RequestWorkflow {
     });
     this.decisions = new Decide(this.engine, this.eligibility, announcer, this.applier, options);
     this.reveals = new Reveal(this.engine, options);
+    this.lifecycle = new LifecycleForms(this.engine, this.submission, adh);
   }
 
   checkRequester(slackUserId: string): Promise<RequesterCheck> {

@@ -6,6 +6,7 @@ import * as clientList from "./client-list/register.js";
 import { buildHelp } from "./help.js";
 import { Subcommands } from "./kit/command.js";
 import type { ListenerContext } from "./kit/context.js";
+import * as lifecycle from "./lifecycle/register.js";
 import * as request from "./request/register.js";
 import * as requester from "./requester/register.js";
 import * as reveal from "./reveal/register.js";
@@ -13,7 +14,7 @@ import * as reveal from "./reveal/register.js";
 export function registerJourneys(app: App, ctx: ListenerContext): void {
   const commands = new Subcommands();
   const deps = { ...ctx, commands };
-  for (const journey of [request, approval, requester, reveal, clientList]) {
+  for (const journey of [request, approval, requester, reveal, clientList, lifecycle]) {
     journey.register(app, deps);
   }
   commands.register(app, buildHelp);
