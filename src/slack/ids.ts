@@ -26,6 +26,18 @@ export const CANCEL = "hcb_cancel";
 export const RETRY = "hcb_retry";
 /** Requester's DM after creation; value: request id. */
 export const REVEAL = "hcb_reveal";
+/**
+ * `/hybrid-client list`: each client's overflow menu; option value `<action>:<client id>`
+ * with action one of CLIENT_MENU_ACTION.
+ */
+export const CLIENT_MENU = "hcb_client_menu";
+export const CLIENT_MENU_ACTION = {
+  newSecret: "secret",
+  edit: "edit",
+  disable: "disable",
+  enable: "enable",
+  delete: "delete",
+} as const;
 /** Expiry reminder; value: ADH client id. */
 export const REQUEST_NEW_SECRET = "hcb_request_new_secret";
 

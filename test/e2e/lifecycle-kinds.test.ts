@@ -2,6 +2,7 @@
 // the change in the fake ADH, through the real bot, fake Slack and real Redis.
 import { describe, expect, it } from "vitest";
 import {
+  CLIENT_MENU,
   DELETE_CLIENT_FORM,
   DELETE_SECRET_FORM,
   EDIT_FORM,
@@ -370,6 +371,46 @@ describe("delete-secret <client-id> <secret-id>", () => {
     const text = JSON.stringify(help.body);
     for (const word of ["edit", "disable", "enable", "delete", "delete-secret"]) {
       expect(text).toContain(`/hybrid-client ${word} `);
+    }
+  });
+});
+
+describe("`/hybrid-client list` overflow menu", () => {
+  it("offers New secret, Edit, Disable, Enable and Delete, each opening its form", async () => {
+    const { id } = h.adh.addClient(
+      { Name: "menu-app", Enabled: true, RedirectUris: ["https://m.example.com/cb"] },
+      [{ description: "m", expiration: inAYear() }],
+    );
+    const res = await h.driver.command(USERS.requester, "list");
+    const listed = await h.slack.waitForResponse(
+      (r) => r.url === res.responseUrl && JSON.stringify(r.body).includes("menu-app"),
+    );
+    const text = JSON.stringify(listed.body);
+    for (const value of ["secret", "edit", "disable", "enable", "delete"]) {
+      expect(text).toContain(`"value":"${value}:${id}"`);
+    }
+    for (const [value, title] of [
+      ["secret", /Create Secret/],
+      ["edit", /Edit Client/],
+      ["disable", /Disable Client/],
+      ["enable", /already enabled/],
+      ["delete", /Type the client name to confirm/],
+    ] as const) {
+      const before = h.slack.callsTo("views.open").length;
+      await h.driver.chooseOverflow(
+        USERS.requester,
+        { actionId: CLIENT_MENU, value: `${value}:${id}` },
+        { channel: "C0GENERAL1" },
+      );
+      const open = await h.slack.waitForCall(
+        "views.open",
+        (c) => h.slack.callsTo("views.open").indexOf(c) >= before,
+      );
+      const viewId = (open.response.view as { id: string }).id;
+      await h.slack.waitForCall(
+        "views.update",
+        (c) => c.args.view_id === viewId && title.test(JSON.stringify(c.args.view)),
+      );
     }
   });
 });

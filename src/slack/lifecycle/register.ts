@@ -14,6 +14,8 @@ import type { SubmitRefusal } from "../../requests/outcomes.js";
 import { validateClientForm } from "../../requests/validation.js";
 import {
   BLOCK,
+  CLIENT_MENU,
+  CLIENT_MENU_ACTION,
   DELETE_CLIENT_FORM,
   DELETE_SECRET_FORM,
   EDIT_FORM,
@@ -23,6 +25,7 @@ import {
 import { afterAck, tell } from "../kit/ack.js";
 import { COMMAND } from "../kit/command.js";
 import type { JourneyDeps } from "../kit/context.js";
+import { onMenuChoice } from "../kit/menu.js";
 import { buildNoticeView } from "../kit/notice.js";
 import { isChecked, textValue, type ViewStateValues } from "../kit/view-state.js";
 import { noSuchClientText, requesterRefusalText } from "../request-card/failures.js";
@@ -63,6 +66,30 @@ export function register(app: App, deps: JourneyDeps): void {
       });
     });
   }
+  // The `list` message's menu: the same forms as the commands.
+  const MENU: Record<string, LifecycleKind> = {
+    [CLIENT_MENU_ACTION.edit]: KIND.edit,
+    [CLIENT_MENU_ACTION.disable]: KIND.disable,
+    [CLIENT_MENU_ACTION.enable]: KIND.enable,
+    [CLIENT_MENU_ACTION.delete]: KIND.deleteClient,
+  };
+  onMenuChoice(
+    app,
+    deps,
+    CLIENT_MENU,
+    Object.keys(MENU),
+    async ({ body, respond, client }, { action, target }) => {
+      const kind = MENU[action];
+      if (!kind) return;
+      await openLifecycleForm(deps, client, respond, {
+        kind,
+        triggerId: body.trigger_id,
+        userId: body.user.id,
+        ...(body.channel?.id ? { channelId: body.channel.id } : {}),
+        clientId: target,
+      });
+    },
+  );
   for (const callbackId of [EDIT_FORM, TOGGLE_FORM, DELETE_CLIENT_FORM, DELETE_SECRET_FORM]) {
     app.view(callbackId, async ({ ack, body, view, client }) => {
       const values = view.state.values as ViewStateValues;
