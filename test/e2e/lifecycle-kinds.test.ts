@@ -196,9 +196,18 @@ describe("edit <client-id>", () => {
     );
     const approval = await approvalFor(id, /Edit client request/);
     h.adh.inject("PUT /HybridClients/:id", { applyThenFail: 500 });
-    await approve(h, USERS.approver1, approval);
+    const putsBefore = h.adh.callsTo("PUT /HybridClients/:id").length;
+    await Promise.all([
+      approve(h, USERS.approver1, approval),
+      approve(h, USERS.approver2, approval),
+    ]);
     await requesterDm(id, /Client updated/);
     expect(clientOf(id)?.AccessTokenLifetime).toBe(600);
+    await until(() => h.bot.workflow.busy === 0);
+    // The PUT that ADH applied, then its retry (idempotent), and nothing more.
+    expect(h.adh.callsTo("PUT /HybridClients/:id").length - putsBefore).toBeLessThanOrEqual(2);
+    const stored = await h.bot.workflow.openRequestsOf(USERS.requester);
+    expect(stored.some((r) => r.clientId === id)).toBe(false);
   });
 });
 
@@ -250,7 +259,11 @@ describe("disable / enable <client-id>", () => {
       { id: enable.viewId, callbackId: TOGGLE_FORM },
       { reason: { reason: "rotated everything" } },
     );
-    await approve(h, USERS.approver1, await approvalFor(id, /Enable client request/));
+    const enableApproval = await approvalFor(id, /Enable client request/);
+    await Promise.all([
+      approve(h, USERS.approver1, enableApproval),
+      approve(h, USERS.approver2, enableApproval),
+    ]);
     await requesterDm(id, /Client enabled/);
     expect(clientOf(id)?.Enabled).toBe(true);
   });
