@@ -61,6 +61,16 @@ export class ReminderService implements SecretTrackerPort {
     return this.store;
   }
 
+  /** A client deleted through the bot: none of its secrets is reminded any more. */
+  async untrackClient(clientId: string): Promise<void> {
+    await this.store.untrackClient(clientId);
+  }
+
+  /** A secret deleted through the bot: no more reminders for it. */
+  async untrackSecret(clientId: string, secretId: number): Promise<void> {
+    await this.store.untrackSecret({ clientId, secretId });
+  }
+
   /** Starts tracking a secret the bot just minted; its reminders go to the team's channel. */
   async trackMintedSecret(secret: MintedSecret): Promise<void> {
     await this.store.trackSecret({

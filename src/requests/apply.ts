@@ -8,9 +8,11 @@ import { TaskPool } from "../task-pool.js";
 import type { Announcer } from "./announce.js";
 import type { Eligibility } from "./eligibility.js";
 import { describeError, type RequestEngine, toRequestError } from "./engine.js";
+import { isLifecycle } from "./lifecycle.js";
+import { applyLifecycle, finishLifecycle } from "./lifecycle-apply.js";
 import type { HybridClientRequest, MessageRef, RequestError, RequestKind } from "./model.js";
 import type { RequesterRefusal } from "./outcomes.js";
-import type { AdhPort, NotifierPort } from "./ports.js";
+import type { AdhPort, NotifierPort, SecretTrackerPort } from "./ports.js";
 import { rotationRefusal } from "./rotation.js";
 import * as machine from "./state-machine.js";
 
@@ -32,12 +34,17 @@ export class Apply {
     private readonly engine: RequestEngine,
     private readonly eligibility: Eligibility,
     private readonly announcer: Announcer,
-    private readonly ports: { adh: AdhPort; notifier: NotifierPort },
+    private readonly ports: { adh: AdhPort; notifier: NotifierPort; tracker?: SecretTrackerPort },
     private readonly options: { createLeaseMs: number },
   ) {
     this.appliers = {
       "new-client": (r, stillMine) => this.createClient(r, stillMine),
       "new-secret": (r) => this.checkRotation(r),
+      "edit-client": (r) => applyLifecycle(this.ports.adh, r),
+      "disable-client": (r) => applyLifecycle(this.ports.adh, r),
+      "enable-client": (r) => applyLifecycle(this.ports.adh, r),
+      "delete-client": (r) => applyLifecycle(this.ports.adh, r),
+      "delete-secret": (r) => applyLifecycle(this.ports.adh, r),
     };
   }
 
@@ -90,6 +97,12 @@ export class Apply {
         return;
       }
       if (!(await stillMine())) return;
+      if (isLifecycle(request)) {
+        // Nothing to reveal: the requester is told it is done (see lifecycle-apply.ts).
+        const { notifier, tracker } = this.ports;
+        await finishLifecycle({ engine, announcer: this.announcer, notifier, tracker }, request);
+        return;
+      }
       await this.deliver(request);
     } catch (error) {
       if (engine.isStopping) {

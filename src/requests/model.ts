@@ -6,8 +6,25 @@ import { z } from "zod";
  * A new hybrid client, or a new secret for an existing one ("rotation" in code). The
  * stored values stay as they were so that requests in flight survive an upgrade.
  */
-export const KIND = { newClient: "new-client", rotation: "new-secret" } as const;
-export const RequestKind = z.enum([KIND.newClient, KIND.rotation]);
+export const KIND = {
+  newClient: "new-client",
+  rotation: "new-secret",
+  // The rest of a client's life (issue 11): see lifecycle.ts.
+  edit: "edit-client",
+  disable: "disable-client",
+  enable: "enable-client",
+  deleteClient: "delete-client",
+  deleteSecret: "delete-secret",
+} as const;
+export const RequestKind = z.enum([
+  KIND.newClient,
+  KIND.rotation,
+  KIND.edit,
+  KIND.disable,
+  KIND.enable,
+  KIND.deleteClient,
+  KIND.deleteSecret,
+]);
 export type RequestKind = z.infer<typeof RequestKind>;
 
 /**
@@ -74,6 +91,7 @@ export const FailureCode = z.enum([
   "no-such-client",
   "secret-limit",
   "dm-undelivered",
+  "changed-in-adh",
 ]);
 export type FailureCode = z.infer<typeof FailureCode>;
 
@@ -129,10 +147,61 @@ export type NewClientRequest = z.infer<typeof NewClientRequest>;
 export const RotationRequest = RequestBase.extend({ kind: z.literal(KIND.rotation) });
 export type RotationRequest = z.infer<typeof RotationRequest>;
 
+/**
+ * The fields an edit may change, in the form's words. `before` holds what ADH had when
+ * the form opened (only the changed fields), `after` what the requester asked for.
+ */
+export const EditableFields = z.object({
+  name: z.string().optional(),
+  allowOfflineAccess: z.boolean().optional(),
+  redirectUris: list(z.string()).optional(),
+  postLogoutRedirectUris: list(z.string()).optional(),
+  accessTokenLifetime: z.number().int().optional(),
+  enabled: z.boolean().optional(),
+});
+export type EditableFields = z.infer<typeof EditableFields>;
+export const EditChange = z.object({ before: EditableFields, after: EditableFields });
+export type EditChange = z.infer<typeof EditChange>;
+
+/** The secret a delete-secret request removes, as shown when the form opened. */
+export const SecretTarget = z.object({
+  secretId: z.number().int(),
+  description: z.string(),
+  expiration: z.string().nullable(),
+  /** It was the client's only secret: approvers are warned. */
+  last: z.boolean(),
+});
+export type SecretTarget = z.infer<typeof SecretTarget>;
+
+// The kinds' own fields are optional in the schema only so that code building a request
+// generically still type-checks; submit always sets them and the appliers refuse without.
+/** Changes the client's settings: a PUT with the changed fields only. */
+export const EditRequest = RequestBase.extend({
+  kind: z.literal(KIND.edit),
+  edit: EditChange.optional(),
+});
+/** No new sign-ins: a PUT with Enabled false. */
+export const DisableRequest = RequestBase.extend({ kind: z.literal(KIND.disable) });
+export const EnableRequest = RequestBase.extend({ kind: z.literal(KIND.enable) });
+/** Deletes the client; `secretCount` is what the form showed. */
+export const DeleteClientRequest = RequestBase.extend({
+  kind: z.literal(KIND.deleteClient),
+  secretCount: z.number().int().optional(),
+});
+export const DeleteSecretRequest = RequestBase.extend({
+  kind: z.literal(KIND.deleteSecret),
+  target: SecretTarget.optional(),
+});
+
 /** The union of request kinds: a new kind adds a variant here (see README). */
 export const HybridClientRequest = z.discriminatedUnion("kind", [
   NewClientRequest,
   RotationRequest,
+  EditRequest,
+  DisableRequest,
+  EnableRequest,
+  DeleteClientRequest,
+  DeleteSecretRequest,
 ]);
 export type HybridClientRequest = z.infer<typeof HybridClientRequest>;
 
@@ -145,6 +214,10 @@ export interface RequestDraft {
   client: ClientDetails;
   secret: SecretDetails;
   reminderChannel: string;
+  /** Lifecycle kinds only: what their variant needs (see lifecycle.ts). */
+  edit?: EditChange;
+  secretCount?: number;
+  target?: SecretTarget;
 }
 
 /**

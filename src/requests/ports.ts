@@ -1,6 +1,10 @@
 // The narrow ports the workflow talks through. Slack, ADH and Redis implement them;
 // tests can record them. Nothing here knows about Bolt or HTTP.
-import type { CreateHybridClientInput, CreateHybridClientResult } from "../adh/client.js";
+import type {
+  CreateHybridClientInput,
+  CreateHybridClientResult,
+  HybridClientPatch,
+} from "../adh/client.js";
 import type { ClientSecret, HybridClient } from "../adh/schemas.js";
 import type { HybridClientRequest, MessageRef } from "./model.js";
 
@@ -13,6 +17,9 @@ export interface AdhPort {
     input: { Description: string; Expiration: string | null },
   ): Promise<{ secret: ClientSecret; value: string }>;
   deleteSecret(clientId: string, secretId: number): Promise<void>;
+  /** Lifecycle kinds: unset fields stay unchanged; a client already gone counts as deleted. */
+  updateHybridClient(clientId: string, patch: HybridClientPatch): Promise<HybridClient>;
+  deleteHybridClient(clientId: string): Promise<void>;
   isTenantAdministrator(userId: string): Promise<boolean>;
 }
 
@@ -73,4 +80,7 @@ export interface MintedSecret {
 /** Where minted secrets are tracked for expiry reminders. */
 export interface SecretTrackerPort {
   trackMintedSecret(secret: MintedSecret): Promise<void>;
+  /** A deleted client's or secret's reminders stop (issue 11). */
+  untrackClient?(clientId: string): Promise<void>;
+  untrackSecret?(clientId: string, secretId: number): Promise<void>;
 }

@@ -4,10 +4,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Eligibility } from "./eligibility.js";
 import { describeError, type RequestEngine } from "./engine.js";
+import { lifecycleFields } from "./lifecycle.js";
 import {
   type ClientDetails,
   FormDraft,
-  type HybridClientRequest,
+  HybridClientRequest,
   KIND,
   type MessageRef,
   type RequestDraft,
@@ -73,7 +74,9 @@ export class Submit {
     }
     const { engine } = this;
     const now = engine.now();
-    const request: HybridClientRequest = {
+    // Parsed so that each kind's own fields (an edit's diff, a deleted secret) are checked.
+    const request: HybridClientRequest = HybridClientRequest.parse({
+      ...lifecycleFields(draft),
       id: newRequestId(),
       kind: draft.kind,
       status: "pending",
@@ -89,7 +92,7 @@ export class Submit {
       approvals: [],
       reveal: "none",
       updatedAt: now,
-    };
+    });
     await engine.store.create(request);
     engine.audit("request.submitted", request, draft.requesterId);
     let current: HybridClientRequest;

@@ -8,6 +8,7 @@ import { Decide } from "./decide.js";
 import { Eligibility } from "./eligibility.js";
 import { RequestEngine } from "./engine.js";
 import { Escalation, type EscalationPolicy } from "./escalation.js";
+import { LifecycleForms } from "./lifecycle-forms.js";
 import type { FormDraft, HybridClientRequest, RequestDraft, SecretDetails } from "./model.js";
 import type {
   ClickOutcome,
@@ -55,6 +56,8 @@ export class RequestWorkflow {
   readonly applier: Apply;
   readonly reveals: Reveal;
   readonly escalation: Escalation;
+  /** Edit, disable, enable, delete a client, delete a secret (issue 11). */
+  readonly lifecycle: LifecycleForms;
 
   constructor(options: WorkflowOptions) {
     const { adh, notifier } = options;
@@ -81,6 +84,7 @@ export class RequestWorkflow {
     );
     this.reveals = new Reveal(this.engine, options);
     tellRequesterEveryOutcome(this.engine, notifier);
+    this.lifecycle = new LifecycleForms(this.engine, this.submission, adh);
   }
 
   checkRequester(slackUserId: string): Promise<RequesterCheck> {

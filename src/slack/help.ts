@@ -9,6 +9,10 @@ export function buildHelp(unknown?: string): SlackMessage {
   const usage = [
     `${code(`${COMMAND} add [name]`)} — request a new hybrid client (opens a form)`,
     `${code(`${COMMAND} secret <client-id>`)} — request a new secret for an existing client`,
+    `${code(`${COMMAND} edit <client-id>`)} — change a client's settings (Edit Client)`,
+    `${code(`${COMMAND} disable <client-id>`)} / ${code(`${COMMAND} enable <client-id>`)} — stop or allow new sign-ins`,
+    `${code(`${COMMAND} delete <client-id>`)} — delete a client (type its name to confirm)`,
+    `${code(`${COMMAND} delete-secret <client-id> <secret-id>`)} — delete one secret of a client`,
     `${code(`${COMMAND} list`)} — hybrid clients and when their secrets expire`,
     `${code(`${COMMAND} status`)} — your open requests`,
     `${code(`${COMMAND} help`)} — this help`,
@@ -23,7 +27,9 @@ export function buildHelp(unknown?: string): SlackMessage {
   }
   blocks.push(section(`*How to use ${COMMAND}*\n${usage}`));
   blocks.push(
-    context("Every request needs an approver's OK. The secret is shown once, only to you."),
+    context(
+      "Every request needs an approver's OK. The secret is shown once, only to you. ADH can take up to an hour to apply an update or delete to sign-ins.",
+    ),
   );
   return finish(text, blocks, []);
 }

@@ -6,6 +6,11 @@
 export const CLIENT_FORM = "hcb_client_form";
 /** Pane 2, "Create Secret" (also the only pane when rotating an existing client's secret). */
 export const SECRET_FORM = "hcb_secret_form";
+/** The lifecycle forms (issue 11): Edit Client, Disable/Enable Client, Delete Client/Secret. */
+export const EDIT_FORM = "hcb_edit_form";
+export const TOGGLE_FORM = "hcb_toggle_form";
+export const DELETE_CLIENT_FORM = "hcb_delete_client_form";
+export const DELETE_SECRET_FORM = "hcb_delete_secret_form";
 /** The optional reason an approver gives when denying. */
 export const DENY_FORM = "hcb_deny_form";
 
@@ -21,6 +26,18 @@ export const CANCEL = "hcb_cancel";
 export const RETRY = "hcb_retry";
 /** Requester's DM after creation; value: request id. */
 export const REVEAL = "hcb_reveal";
+/**
+ * `/hybrid-client list`: each client's overflow menu; option value `<action>:<client id>`
+ * with action one of CLIENT_MENU_ACTION.
+ */
+export const CLIENT_MENU = "hcb_client_menu";
+export const CLIENT_MENU_ACTION = {
+  newSecret: "secret",
+  edit: "edit",
+  disable: "disable",
+  enable: "enable",
+  delete: "delete",
+} as const;
 /** Expiry reminder; value: ADH client id. */
 export const REQUEST_NEW_SECRET = "hcb_request_new_secret";
 
@@ -40,6 +57,8 @@ export const BLOCK = {
   expirationDate: "expiration_date",
   neverExpires: "never_expires",
   denyReason: "deny_reason",
+  enabled: "enabled",
+  confirmName: "confirm_name",
 } as const;
 export type InputBlockId = (typeof BLOCK)[keyof typeof BLOCK];
 
@@ -53,6 +72,7 @@ export const INPUT_ACTION = BLOCK;
 export const OPTION = {
   allowRefreshToken: "allow_refresh_token",
   neverExpires: "never_expires",
+  enabled: "enabled",
 } as const;
 
 // The people around a request (App Home and the global shortcut).

@@ -7,6 +7,7 @@ import { buildHelp } from "./help.js";
 import * as home from "./home/register.js";
 import { Subcommands } from "./kit/command.js";
 import type { ListenerContext } from "./kit/context.js";
+import * as lifecycle from "./lifecycle/register.js";
 import * as request from "./request/register.js";
 import * as requester from "./requester/register.js";
 import * as reveal from "./reveal/register.js";
@@ -14,7 +15,7 @@ import * as reveal from "./reveal/register.js";
 export function registerJourneys(app: App, ctx: ListenerContext): void {
   const commands = new Subcommands();
   const deps = { ...ctx, commands };
-  for (const journey of [request, approval, requester, reveal, clientList, home]) {
+  for (const journey of [request, approval, requester, reveal, clientList, lifecycle, home]) {
     journey.register(app, deps);
   }
   commands.register(app, buildHelp);

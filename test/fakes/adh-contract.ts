@@ -78,6 +78,8 @@ export interface FakeAdh {
     secrets?: { description?: string; expiration: string | null }[],
   ): { id: string; secretIds: number[] };
   clients(): HybridClient[];
+  /** A change made in the portal, behind the bot's back (lifecycle conflict tests). */
+  updateClientDirectly(clientId: string, fields: Partial<Omit<HybridClient, "Id">>): void;
   secretsOf(clientId: string): ClientSecret[];
   /** True when `value` is a current secret of the client (compares hashes). */
   secretWorks(clientId: string, value: string): boolean;

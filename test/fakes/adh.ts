@@ -278,6 +278,13 @@ class FakeAdhServer implements FakeAdh {
     return { id, secretIds };
   }
 
+  /** A change made in the portal, behind the bot's back (lifecycle conflict tests). */
+  updateClientDirectly(clientId: string, fields: Partial<Omit<HybridClient, "Id">>): void {
+    const stored = this.clientsById.get(clientId.toLowerCase());
+    if (!stored) throw new Error(`fake ADH has no client ${clientId}`);
+    stored.client = { ...stored.client, ...fields } as WireClient;
+  }
+
   clients(): HybridClient[] {
     return [...this.clientsById.values()].map((s) => ({
       ...structuredClone(s.client),

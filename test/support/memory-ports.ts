@@ -1,7 +1,11 @@
 // In-memory ADH and notifier ports for use-case tests on real Redis: an ADH that can fail,
 // or apply a call and then fail, at will (and hold a call at a gate to line up a race),
 // and a notifier that records what Slack would have shown.
-import type { CreateHybridClientInput, CreateHybridClientResult } from "../../src/adh/client.js";
+import type {
+  CreateHybridClientInput,
+  CreateHybridClientResult,
+  HybridClientPatch,
+} from "../../src/adh/client.js";
 import { AdhError } from "../../src/adh/errors.js";
 import type { ClientSecret, HybridClient } from "../../src/adh/schemas.js";
 import type { HybridClientRequest, MessageRef } from "../../src/requests/model.js";
@@ -135,6 +139,24 @@ export class MemoryAdh implements AdhPort {
   deleteSecret(clientId: string, secretId: number): Promise<void> {
     return this.call("DELETE /HybridClients/:id/Secrets/:sid", () => {
       this.clients.get(clientId)?.secrets.delete(secretId);
+    });
+  }
+
+  updateHybridClient(clientId: string, patch: HybridClientPatch): Promise<HybridClient> {
+    return this.call("PUT /HybridClients/:id", () => {
+      const stored = this.clients.get(clientId);
+      if (!stored) throw failure("PUT /HybridClients/:id", 404);
+      // Unset fields stay unchanged, as in ADH.
+      const defined = Object.entries(patch).filter(([, v]) => v !== undefined && v !== null);
+      stored.client = { ...stored.client, ...Object.fromEntries(defined) };
+      return stored.client;
+    });
+  }
+
+  deleteHybridClient(clientId: string): Promise<void> {
+    return this.call("DELETE /HybridClients/:id", () => {
+      // Gone already counts as deleted (the real client passes a 404 through).
+      this.clients.delete(clientId);
     });
   }
 

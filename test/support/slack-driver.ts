@@ -324,6 +324,50 @@ export class SlackDriver {
       : { ...result, viewError: [applied.error, ...applied.messages].join(" ") };
   }
 
+  /**
+   * Picks `value` in an overflow menu of an ephemeral message (what `/hybrid-client list`
+   * answers): such clicks carry the container and a response_url, and no message.
+   */
+  async chooseOverflow(
+    user: string,
+    action: { actionId: string; value: string; blockId?: string },
+    where: { channel: string },
+  ): Promise<DriverResult & { responseUrl: string; triggerId: string }> {
+    const triggerId = this.slack.mintTriggerId();
+    const responseUrl = this.slack.mintResponseUrl();
+    const payload = {
+      type: "block_actions",
+      user: this.userOf(user),
+      api_app_id: this.appId,
+      token: VERIFICATION_TOKEN,
+      trigger_id: triggerId,
+      team: { id: this.teamId, domain: "fake-workspace" },
+      enterprise: null,
+      is_enterprise_install: false,
+      container: {
+        type: "message",
+        message_ts: (this.now() / 1000).toFixed(6),
+        channel_id: where.channel,
+        is_ephemeral: true,
+      },
+      channel: { id: where.channel, name: this.channelName(where.channel) },
+      response_url: responseUrl,
+      state: { values: {} },
+      actions: [
+        {
+          type: "overflow",
+          action_id: action.actionId,
+          block_id: action.blockId ?? "client_0",
+          selected_option: {
+            text: { type: "plain_text", text: action.value },
+            value: action.value,
+          },
+          action_ts: (this.now() / 1000).toFixed(6),
+        },
+      ],
+    };
+    return { ...(await this.interaction(payload)), responseUrl, triggerId };
+  }
   /** The Events API's app_home_opened, as Slack posts it (JSON, signed). */
   async homeOpened(user: string, tab: "home" | "messages" = "home"): Promise<DriverResult> {
     const eventTs = (this.now() / 1000).toFixed(6);

@@ -27,15 +27,27 @@ import {
   ttlHours,
   version,
 } from "../request-card/details.js";
+import {
+  isLifecycleRequest,
+  lifecycleAsks,
+  lifecycleDoneLine,
+  lifecycleTitle,
+} from "../request-card/lifecycle.js";
 
 export function buildApprovalMessage(
   request: HybridClientRequest,
   opts: { approvalsRequired: number },
 ): SlackMessage {
   const r = request;
-  const title = r.kind === KIND.rotation ? "New secret request" : "Hybrid client request";
-  const asks =
-    r.kind === KIND.rotation
+  const lifecycle = isLifecycleRequest(r);
+  const title = lifecycle
+    ? lifecycleTitle(r)
+    : r.kind === KIND.rotation
+      ? "New secret request"
+      : "Hybrid client request";
+  const asks = lifecycle
+    ? lifecycleAsks(r)
+    : r.kind === KIND.rotation
       ? `${mention(r.requesterId)} asks for a new secret for client ${clientName(r)} (${code(r.clientId, 120)}).`
       : `${mention(r.requesterId)} asks for a new hybrid client ${clientName(r)}.`;
   const body: KnownBlock[] = [
@@ -62,8 +74,9 @@ export function buildApprovalMessage(
 }
 
 function approveButton(r: HybridClientRequest): Button {
-  const what =
-    r.kind === KIND.rotation
+  const what = isLifecycleRequest(r)
+    ? `Approve: ${truncateMrkdwn(lifecycleAsks(r), 220)}`
+    : r.kind === KIND.rotation
       ? `Approve a new secret for client ${clientName(r, CONFIRM_NAME_MAX)}?`
       : `Approve creating hybrid client ${clientName(r, CONFIRM_NAME_MAX)} in AVEVA Data Hub?`;
   return {
@@ -105,10 +118,12 @@ function statusLine(r: HybridClientRequest): string {
     case "pending":
       return "Waiting for approval";
     case "creating":
+      if (isLifecycleRequest(r)) return `⏳ Approved by ${by} — applying it in ADH…`;
       return secretOnly
         ? `⏳ Approved by ${by} — preparing the new secret…`
         : `⏳ Approved by ${by} — creating the client in ADH…`;
     case "created":
+      if (isLifecycleRequest(r)) return lifecycleDoneLine(r, by);
       return secretOnly
         ? `✅ Approved by ${by}; the requester can now reveal the new secret`
         : `✅ Approved by ${by}; client created`;

@@ -2,9 +2,10 @@
 // first, those within 30 days flagged and never-expiring ones called out. A tenant can
 // hold 50,000 clients and a message 50 blocks, so the list shows the clients that need
 // attention first and says plainly how many it left out.
-import type { ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from "@slack/types";
+import type { ContextBlock, HeaderBlock, KnownBlock, Overflow, SectionBlock } from "@slack/types";
 import type { CatalogEntry } from "../../adh/client-catalog.js";
 import { daysLeft, describeTimeLeft, expirationSeconds } from "../../reminders/thresholds.js";
+import { CLIENT_MENU, CLIENT_MENU_ACTION } from "../ids.js";
 import { type SlackMessage, section } from "../kit/blocks.js";
 import { COMMAND } from "../kit/command.js";
 import { dateAt } from "../kit/dates.js";
@@ -77,10 +78,35 @@ function clientSection(row: ClientRow, now: number, index: number): SectionBlock
   return {
     type: "section",
     block_id: `client_${index}`,
+    accessory: clientMenu(client.id),
     text: {
       type: "mrkdwn",
       text: truncateMrkdwn([title, ...lines].join("\n"), LIMITS.sectionText),
     },
+  };
+}
+
+/**
+ * New secret, Edit, Disable, Enable, Delete: the same forms as the commands. Both Disable
+ * and Enable are offered (the catalog does not carry the client's state); the form says
+ * when there is nothing to do.
+ */
+function clientMenu(clientId: string): Overflow {
+  const A = CLIENT_MENU_ACTION;
+  const option = (label: string, action: string) => ({
+    text: { type: "plain_text" as const, text: label },
+    value: `${action}:${clientId}`,
+  });
+  return {
+    type: "overflow",
+    action_id: CLIENT_MENU,
+    options: [
+      option("New secret", A.newSecret),
+      option("Edit", A.edit),
+      option("Disable", A.disable),
+      option("Enable", A.enable),
+      option("Delete", A.delete),
+    ],
   };
 }
 

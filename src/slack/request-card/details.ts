@@ -9,6 +9,12 @@ import { epochSeconds, expiry, when } from "../kit/dates.js";
 import { LIMITS } from "../kit/limits.js";
 import { channelLink, code, escapeMrkdwn, mention, truncateMrkdwn } from "../kit/mrkdwn.js";
 import { failureReason } from "./failures.js";
+import {
+  isLifecycleRequest,
+  lifecycleAgainCommand,
+  lifecycleDetails,
+  lifecycleKindWord,
+} from "./lifecycle.js";
 
 /** Longest client name shown; validation allows 200, stored data gets the benefit of the doubt. */
 export const NAME_MAX = 300;
@@ -21,10 +27,18 @@ export const clientName = (r: HybridClientRequest, max = NAME_MAX): string =>
   r.client.name.trim() ? `*${escapeMrkdwn(r.client.name.trim(), max)}*` : "_(no name)_";
 
 export const kindWord = (r: HybridClientRequest): string =>
-  r.kind === KIND.rotation ? "New secret" : "New hybrid client";
+  isLifecycleRequest(r)
+    ? lifecycleKindWord(r)
+    : r.kind === KIND.rotation
+      ? "New secret"
+      : "New hybrid client";
 
 export const againCommand = (r: HybridClientRequest): string =>
-  r.kind === KIND.rotation ? `${COMMAND} secret ${r.clientId}` : `${COMMAND} add`;
+  isLifecycleRequest(r)
+    ? lifecycleAgainCommand(r)
+    : r.kind === KIND.rotation
+      ? `${COMMAND} secret ${r.clientId}`
+      : `${COMMAND} add`;
 
 /** "24 hours" from the request's own lifetime. */
 export function ttlHours(r: HybridClientRequest): string {
@@ -50,6 +64,18 @@ export function requestDetails(r: HybridClientRequest, role: string): KnownBlock
         : expiry(r.secret.expiration),
     ],
   ];
+  if (isLifecycleRequest(r)) {
+    return [
+      ...fieldSections(
+        [
+          ["Name", escapeMrkdwn(c.name) || "—"],
+          ["Client Id", code(r.clientId) || "—"],
+        ],
+        role,
+      ),
+      ...lifecycleDetails(r, role),
+    ];
+  }
   if (r.kind === KIND.rotation) {
     return fieldSections(
       [
@@ -127,6 +153,10 @@ export function approvalProgress(
 }
 
 export function statusWord(r: HybridClientRequest): string {
+  if (isLifecycleRequest(r) && (r.status === "created" || r.status === "creating")) {
+    return r.status === "created" ? "approved and applied" : "approved, applying";
+  }
+  if (isLifecycleRequest(r) && r.status === "failed") return "approved, applying failed";
   const words: Record<RequestStatus, string> = {
     pending: "waiting for approval",
     creating: "approved, creating",
@@ -140,7 +170,11 @@ export function statusWord(r: HybridClientRequest): string {
 }
 
 export function failure(r: HybridClientRequest): string {
-  const what = r.kind === KIND.rotation ? "preparing the new secret" : "creating the client in ADH";
+  const what = isLifecycleRequest(r)
+    ? "applying it in ADH"
+    : r.kind === KIND.rotation
+      ? "preparing the new secret"
+      : "creating the client in ADH";
   const e = r.error;
   if (!e) return `${what} failed.`;
   const status = e.status !== undefined ? ` (HTTP ${e.status})` : "";

@@ -47,7 +47,22 @@ export function failureReason(error: RequestError): string {
       return noSuchClientText(detail);
     case "secret-limit":
       return secretLimitText(detail);
+    case "changed-in-adh":
+      return changedInAdhText(detail);
     case "dm-undelivered":
       return `The client was created, but the message with the Reveal button could not be sent to the requester (${detail}). Retry sends it again.`;
   }
+}
+
+/** An edit found the field (`detail`, the form's name for it) changed in ADH meanwhile. */
+export function changedInAdhText(field: string): string {
+  const words: Record<string, string> = {
+    name: "Name",
+    allowOfflineAccess: "Allow Refresh Token",
+    redirectUris: "Allowed Redirect URL(s)",
+    postLogoutRedirectUris: "Allowed Logout Redirect URL(s)",
+    accessTokenLifetime: "Token Lifetime",
+    enabled: "Enabled",
+  };
+  return `${words[field] ?? field} was changed in ADH since it was requested, so nothing was applied; request again.`;
 }

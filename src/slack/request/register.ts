@@ -12,6 +12,8 @@ import {
 import {
   BLOCK,
   CLIENT_FORM,
+  CLIENT_MENU,
+  CLIENT_MENU_ACTION,
   HOME_REQUEST,
   REQUEST_NEW_SECRET,
   REQUEST_SHORTCUT,
@@ -19,6 +21,7 @@ import {
 } from "../ids.js";
 import { friendlyFailure, onButton } from "../kit/ack.js";
 import type { JourneyDeps } from "../kit/context.js";
+import { onMenuChoice } from "../kit/menu.js";
 import { buildNoticeView } from "../kit/notice.js";
 import { clientFormErrors, readClientForm } from "../request-form/client-pane.js";
 import { readFormMetadata } from "../request-form/metadata.js";
@@ -75,6 +78,16 @@ export function register(app: App, deps: JourneyDeps): void {
       userId: body.user.id,
       channelId: body.channel?.id,
       clientId: value,
+    });
+  });
+
+  // The `list` message's menu: New secret opens the same form as `secret <id>`.
+  onMenuChoice(app, deps, CLIENT_MENU, [CLIENT_MENU_ACTION.newSecret], async (args, { target }) => {
+    await openRotationForm(deps, args.client, args.respond, {
+      triggerId: args.body.trigger_id,
+      userId: args.body.user.id,
+      channelId: args.body.channel?.id,
+      clientId: target,
     });
   });
 

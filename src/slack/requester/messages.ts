@@ -29,6 +29,7 @@ import {
   ttlHours,
   version,
 } from "../request-card/details.js";
+import { isLifecycleRequest, lifecycleRequesterDone } from "../request-card/lifecycle.js";
 
 /** Sent when the request is posted: where it went, and a way to take it back. */
 export function buildRequesterReceipt(
@@ -71,8 +72,9 @@ export function buildRequesterUpdate(
           : `✅ ${yours} was approved by ${by}. Creating the client in ADH…`;
       break;
     case "created":
-      text =
-        r.kind === KIND.rotation
+      text = isLifecycleRequest(r)
+        ? lifecycleRequesterDone(r, by)
+        : r.kind === KIND.rotation
           ? `✅ ${yours} was approved by ${by}. Check your DMs to reveal the new secret.`
           : `✅ ${yours} was approved by ${by} and the client was created. Check your DMs for the Client Id and to reveal the secret.`;
       break;
