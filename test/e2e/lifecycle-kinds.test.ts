@@ -47,8 +47,10 @@ function approvalFor(clientId: string, title: RegExp): Promise<RecordedCall> {
   return h.slack.waitForCall(
     "chat.postMessage",
     (c) =>
+      // The approvals message itself, not a reply in its thread (votes, reminders).
       c.args.channel === APPROVAL_CHANNEL &&
-      JSON.stringify(c.args.blocks).includes(clientId) &&
+      c.args.thread_ts === undefined &&
+      JSON.stringify(c.args.blocks ?? []).includes(clientId) &&
       title.test(JSON.stringify(c.args.blocks)),
   );
 }
