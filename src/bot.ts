@@ -176,7 +176,16 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     now,
   });
 
+  // Audit: the stream every transition appends to (inside its compare-and-set).
+  const audit = new AuditTrail(redis, { retentionDays: config.auditRetentionDays });
   const workflow = new RequestWorkflow({
+    trail: audit,
+    policy: {
+      maxSecretDays: config.maxSecretDays,
+      neverExpires: config.neverExpires,
+      allowedRedirectHosts: config.allowedRedirectHosts,
+      requireHttpsRedirects: config.requireHttpsRedirects,
+    },
     store,
     adh,
     directory: new UserDirectory({ adh, redis, logger }),
@@ -213,7 +222,6 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
 
   // Audit: retention trimming on every replica (idempotent), and with a webhook one
   // shipper in the background (a Redis lease picks which replica ships).
-  const audit = new AuditTrail(redis, { retentionDays: config.auditRetentionDays });
   const trimAudit = () =>
     audit.trim(now()).catch((error: unknown) => {
       logger.warn({ err: String(error) }, "audit trim failed");

@@ -74,6 +74,7 @@ export const FailureCode = z.enum([
   "no-such-client",
   "secret-limit",
   "dm-undelivered",
+  "policy-refused",
 ]);
 export type FailureCode = z.infer<typeof FailureCode>;
 

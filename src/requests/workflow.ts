@@ -1,6 +1,7 @@
 // The request use cases wired over one engine: what the Slack journeys and the timers
 // call. Each method is one line into its use case's file; the logic lives there.
 import type { Logger } from "pino";
+import type { AuditTrail } from "../store/audit-stream.js";
 import type { RequestStore } from "../store/request-store.js";
 import { Announcer } from "./announce.js";
 import { Apply } from "./apply.js";
@@ -8,6 +9,7 @@ import { Decide } from "./decide.js";
 import { Eligibility } from "./eligibility.js";
 import { RequestEngine } from "./engine.js";
 import type { FormDraft, HybridClientRequest, RequestDraft, SecretDetails } from "./model.js";
+import { PORTAL_POLICY, type Policy } from "./policy.js";
 import type {
   ClickOutcome,
   RequesterCheck,
@@ -41,6 +43,10 @@ export interface WorkflowOptions {
   now?: () => number;
   /** Observes every audit event (metrics). */
   onEvent?: (event: string) => void;
+  /** Tenant policy (MAX_SECRET_DAYS, NEVER_EXPIRES, redirect rules); the portal's when unset. */
+  policy?: Policy;
+  /** The audit stream, for events that are not transitions (and `/hybrid-client audit`). */
+  trail?: AuditTrail;
 }
 
 export class RequestWorkflow {
@@ -50,6 +56,7 @@ export class RequestWorkflow {
   readonly decisions: Decide;
   readonly applier: Apply;
   readonly reveals: Reveal;
+  readonly policy: Policy;
 
   constructor(options: WorkflowOptions) {
     const { adh, notifier } = options;
@@ -58,12 +65,15 @@ export class RequestWorkflow {
       logger: options.logger,
       now: options.now ?? Date.now,
       onEvent: options.onEvent,
+      trail: options.trail,
     });
+    this.policy = options.policy ?? PORTAL_POLICY;
     const announcer = new Announcer(this.engine, notifier);
     this.eligibility = new Eligibility(this.engine, options);
     this.submission = new Submit(this.engine, this.eligibility, { adh, notifier }, options);
     this.applier = new Apply(this.engine, this.eligibility, announcer, options, {
       createLeaseMs: options.createLeaseMs ?? 60_000,
+      policy: this.policy,
     });
     this.decisions = new Decide(this.engine, this.eligibility, announcer, this.applier, options);
     this.reveals = new Reveal(this.engine, options);

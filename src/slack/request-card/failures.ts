@@ -4,6 +4,7 @@ import type { RequestError } from "../../requests/model.js";
 import type { RequesterRefusal } from "../../requests/outcomes.js";
 import { MAX_SECRETS_PER_CLIENT } from "../../requests/rotation.js";
 import { COMMAND } from "../kit/command.js";
+import { policyFailureText } from "../request-form/policy-words.js";
 
 export function requesterRefusalText(refusal: RequesterRefusal): string {
   switch (refusal.code) {
@@ -49,5 +50,7 @@ export function failureReason(error: RequestError): string {
       return secretLimitText(detail);
     case "dm-undelivered":
       return `The client was created, but the message with the Reveal button could not be sent to the requester (${detail}). Retry sends it again.`;
+    case "policy-refused":
+      return policyFailureText(detail);
   }
 }
