@@ -137,7 +137,10 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   const onApiError = (method: string, error: string) =>
     metrics.slackApiErrors.inc({ method, error });
 
+  // Audit: the stream every transition appends to (inside its compare-and-set).
+  const audit = new AuditTrail(redis, { retentionDays: config.auditRetentionDays });
   const reminders = new ReminderService({
+    audit,
     redis,
     source: adh,
     // Paced per channel across replicas; its own client hands 429s to the pacer, which
@@ -176,8 +179,6 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     now,
   });
 
-  // Audit: the stream every transition appends to (inside its compare-and-set).
-  const audit = new AuditTrail(redis, { retentionDays: config.auditRetentionDays });
   const workflow = new RequestWorkflow({
     trail: audit,
     policy: {

@@ -15,6 +15,7 @@
 
 import type { Logger } from "../log.js";
 import type { MintedSecret, SecretTrackerPort } from "../requests/ports.js";
+import type { AuditTrail } from "../store/audit-stream.js";
 import type { RedisClient as Redis } from "../store/redis.js";
 import {
   type Claim,
@@ -23,6 +24,7 @@ import {
   type TrackedSecret,
   TrackedSecretStore,
 } from "../store/tracked-secrets.js";
+import { auditReminderSent } from "./audit.js";
 import { acquireLock, type HeldLock } from "./lock.js";
 import type { DueReminder, NeverExpiresFinding, ReminderNotifier, SecretSource } from "./ports.js";
 import { syncTenant, type TenantSyncResult } from "./tenant-sync.js";
@@ -55,6 +57,8 @@ export interface ReminderServiceOptions {
   ownCredentials?: { check(): Promise<unknown>; close(): Promise<void> };
   /** The scan lock only saves duplicate work (the claim is the guarantee); tests turn it off to prove that. */
   useScanLock?: boolean;
+  /** The audit trail: each reminder sent appends `reminder.sent` (actor "system"). */
+  audit?: AuditTrail;
 }
 
 export interface SyncOutcome extends Partial<TenantSyncResult> {
@@ -244,6 +248,7 @@ export class ReminderService implements SecretTrackerPort {
     }
     await this.store.commit(claim);
     this.log.info({ ...ids, channel: secret.channel }, "reminder sent");
+    await auditReminderSent(this.o.audit, secret, kind, this.now(), this.log);
     return "sent";
   }
 

@@ -5,11 +5,11 @@ import type { AuditTrail } from "../store/audit-stream.js";
 import type { RequestStore } from "../store/request-store.js";
 import { Announcer } from "./announce.js";
 import { Apply } from "./apply.js";
+import { AuditRead, type AuditReadOutcome } from "./audit-read.js";
 import { Decide } from "./decide.js";
 import { Eligibility } from "./eligibility.js";
 import { RequestEngine } from "./engine.js";
 import type { FormDraft, HybridClientRequest, RequestDraft, SecretDetails } from "./model.js";
-import { PORTAL_POLICY, type Policy } from "./policy.js";
 import type {
   ClickOutcome,
   RequesterCheck,
@@ -17,6 +17,7 @@ import type {
   RotationCheck,
   SubmitOutcome,
 } from "./outcomes.js";
+import { PORTAL_POLICY, type Policy } from "./policy.js";
 import type {
   AdhPort,
   NotifierPort,
@@ -57,6 +58,7 @@ export class RequestWorkflow {
   readonly applier: Apply;
   readonly reveals: Reveal;
   readonly policy: Policy;
+  readonly auditRead: AuditRead;
 
   constructor(options: WorkflowOptions) {
     const { adh, notifier } = options;
@@ -77,6 +79,7 @@ export class RequestWorkflow {
     });
     this.decisions = new Decide(this.engine, this.eligibility, announcer, this.applier, options);
     this.reveals = new Reveal(this.engine, options);
+    this.auditRead = new AuditRead(this.engine, this.eligibility);
   }
 
   checkRequester(slackUserId: string): Promise<RequesterCheck> {
@@ -127,6 +130,10 @@ export class RequestWorkflow {
   }
   revokeUndelivered(requestId: string, userId: string, secretId: number): Promise<void> {
     return this.reveals.revokeUndelivered(requestId, userId, secretId);
+  }
+
+  recentAudit(userId: string, clientId?: string): Promise<AuditReadOutcome> {
+    return this.auditRead.latest(userId, clientId);
   }
 
   openRequestsOf(userId: string): Promise<HybridClientRequest[]> {

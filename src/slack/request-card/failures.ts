@@ -4,7 +4,6 @@ import type { RequestError } from "../../requests/model.js";
 import type { RequesterRefusal } from "../../requests/outcomes.js";
 import { MAX_SECRETS_PER_CLIENT } from "../../requests/rotation.js";
 import { COMMAND } from "../kit/command.js";
-import { policyFailureText } from "../request-form/policy-words.js";
 
 export function requesterRefusalText(refusal: RequesterRefusal): string {
   switch (refusal.code) {
@@ -51,6 +50,6 @@ export function failureReason(error: RequestError): string {
     case "dm-undelivered":
       return `The client was created, but the message with the Reveal button could not be sent to the requester (${detail}). Retry sends it again.`;
     case "policy-refused":
-      return policyFailureText(detail);
+      return `the request no longer passes the tenant policy (${detail}), which changed after it was submitted. Retry fails the same way; the requester can submit a new request.`;
   }
 }

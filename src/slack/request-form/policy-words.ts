@@ -1,6 +1,6 @@
 // The words for the tenant policy's refusals (src/requests/policy.ts returns codes): inline
-// form errors within the ack, and the reason a request failed when the apply step found it
-// no longer passes.
+// form errors within the ack. (A request the apply step refuses is worded with the other
+// failures, in request-card/failures.ts.)
 import type { ClientDetails, SecretDetails } from "../../requests/model.js";
 import {
   checkRedirectPolicy,
@@ -67,9 +67,4 @@ export function redirectPolicyText(refusals: RedirectRefusal[], policy: Policy):
   const more = refusals.length > 1 ? ` (and ${refusals.length - 1} more)` : "";
   const url = first.url.length > 200 ? `${first.url.slice(0, 200)}…` : first.url;
   return `Tenant policy: ${url} ${redirectWords(first.code, policy)}${more}.`;
-}
-
-/** A stored `policy-refused` failure: its detail lists the codes the apply step found. */
-export function policyFailureText(detail: string): string {
-  return `the request no longer passes the tenant policy (${detail}); it cannot be applied as it stands. Ask the requester to submit a new request.`;
 }
