@@ -115,8 +115,15 @@ export class Reveal {
     const stored = await engine.store.get(requestId);
     if (!stored || stored.request.requesterId !== userId) return;
     await this.ports.adh.deleteSecret(stored.request.clientId, secretId);
-    const undone = await engine.change(requestId, (r) =>
-      machine.undoReveal(r, secretId, engine.now()),
+    // Audited as secret.deleted in the transition's script; the log line keeps its name.
+    const undone = await engine.change(
+      requestId,
+      (r) => machine.undoReveal(r, secretId, engine.now()),
+      {
+        type: "secret.deleted",
+        actor: "system",
+        details: () => ({ secretId, reason: "undelivered" }),
+      },
     );
     if (!undone.ok) return;
     engine.audit("secret.revoked-undelivered", undone.request, "system", { secretId });

@@ -102,6 +102,7 @@ export class Submit {
     await engine.create(request, {
       type: "request.submitted",
       actor: draft.requesterId,
+      ...(check.adhUserId ? { adhUserId: check.adhUserId } : {}),
       details: (r) => ({
         clientName: r.client.name,
         expiration: r.secret.expiration,

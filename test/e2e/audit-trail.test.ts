@@ -103,7 +103,8 @@ describe("audit events of whole flows", () => {
     ]);
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     expect(events.map((e) => e.actor)).toEqual([
-      { slack: USERS.requester },
+      // The requester's ADH user is known at submit (the role check found it by email).
+      { slack: USERS.requester, adh: expect.stringMatching(/^[0-9a-f-]{36}$/) },
       { slack: USERS.approver1 },
       "system",
       { slack: USERS.requester },
