@@ -150,7 +150,10 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   const onApiError = (method: string, error: string) =>
     metrics.slackApiErrors.inc({ method, error });
 
+  // Audit: the stream every transition appends to (inside its compare-and-set).
+  const audit = new AuditTrail(redis, { retentionDays: config.auditRetentionDays });
   const reminders = new ReminderService({
+    audit,
     redis,
     source: adh,
     // Paced per channel across replicas; its own client hands 429s to the pacer, which
@@ -189,6 +192,13 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
 
   const hasEscalation = config.escalationUsers.length + config.escalationGroups.length > 0;
   const workflow = new RequestWorkflow({
+    trail: audit,
+    policy: {
+      maxSecretDays: config.maxSecretDays,
+      neverExpires: config.neverExpires,
+      allowedRedirectHosts: config.allowedRedirectHosts,
+      requireHttpsRedirects: config.requireHttpsRedirects,
+    },
     store,
     adh,
     directory: new UserDirectory({ adh, redis, logger }),
@@ -273,7 +283,6 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
 
   // Audit: retention trimming on every replica (idempotent), and with a webhook one
   // shipper in the background (a Redis lease picks which replica ships).
-  const audit = new AuditTrail(redis, { retentionDays: config.auditRetentionDays });
   const trimAudit = () =>
     audit.trim(now()).catch((error: unknown) => {
       logger.warn({ err: String(error) }, "audit trim failed");

@@ -1,6 +1,7 @@
 // What the reminders engine is given: its Redis, ADH and Slack ports, and the settings
 // REMINDER_* and TENANT_SYNC_* it runs by.
 import type { Logger } from "../log.js";
+import type { AuditTrail } from "../store/audit-stream.js";
 import type { RedisClient as Redis } from "../store/redis.js";
 import type { ReminderNotifier, SecretSource } from "./ports.js";
 
@@ -31,4 +32,6 @@ export interface ReminderServiceOptions {
   ownCredentials?: { check(): Promise<unknown>; close(): Promise<void> };
   /** The scan lock only saves duplicate work (the claim is the guarantee); tests turn it off to prove that. */
   useScanLock?: boolean;
+  /** The audit trail: each reminder sent appends `reminder.sent` (actor "system"). */
+  audit?: AuditTrail;
 }

@@ -22,6 +22,7 @@ import {
   type TrackedSecret,
   TrackedSecretStore,
 } from "../store/tracked-secrets.js";
+import { auditReminderSent } from "./audit.js";
 import { type ReminderOutcome, walkDue } from "./due-walk.js";
 import { acquireLock, type HeldLock } from "./lock.js";
 import { dueReminder, neverExpiresFinding } from "./reminder-content.js";
@@ -187,6 +188,7 @@ export class ReminderService implements SecretTrackerPort {
     }
     await this.store.commit(claim);
     this.log.info({ ...ids, channel: secret.channel }, "reminder sent");
+    await auditReminderSent(this.o.audit, secret, kind, this.now(), this.log);
     return "sent";
   }
 

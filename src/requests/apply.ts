@@ -4,14 +4,16 @@
 // crash is reconciled once its lease runs out; ADH failing leaves the request `failed`.
 import type { CreateHybridClientResult } from "../adh/client.js";
 import { AdhError } from "../adh/errors.js";
+import type { AuditEventType } from "../store/audit-event.js";
 import { TaskPool } from "../task-pool.js";
 import type { Announcer } from "./announce.js";
 import type { Eligibility } from "./eligibility.js";
 import { describeError, type RequestEngine, toRequestError } from "./engine.js";
-import { isLifecycle } from "./lifecycle.js";
+import { APPLIED_EVENT, isLifecycle } from "./lifecycle.js";
 import { applyLifecycle, finishLifecycle } from "./lifecycle-apply.js";
 import type { HybridClientRequest, MessageRef, RequestError, RequestKind } from "./model.js";
 import type { RequesterRefusal } from "./outcomes.js";
+import { type Policy, policyFailure } from "./policy.js";
 import type { AdhPort, NotifierPort, SecretTrackerPort } from "./ports.js";
 import { rotationRefusal } from "./rotation.js";
 import * as machine from "./state-machine.js";
@@ -29,13 +31,19 @@ export class Apply {
   /** A burst of approvals queues here instead of flooding ADH and the event loop. */
   private readonly pool = new TaskPool(32);
   private readonly appliers: Record<RequestKind, Applier>;
+  /** The audit event each kind records when its apply succeeded (see README). */
+  private readonly appliedEvents: Record<RequestKind, AuditEventType> = {
+    "new-client": "client.created",
+    "new-secret": "request.applied",
+    ...APPLIED_EVENT,
+  };
 
   constructor(
     private readonly engine: RequestEngine,
     private readonly eligibility: Eligibility,
     private readonly announcer: Announcer,
     private readonly ports: { adh: AdhPort; notifier: NotifierPort; tracker?: SecretTrackerPort },
-    private readonly options: { createLeaseMs: number },
+    private readonly options: { createLeaseMs: number; policy?: Policy },
   ) {
     this.appliers = {
       "new-client": (r, stillMine) => this.createClient(r, stillMine),
@@ -89,6 +97,14 @@ export class Apply {
         await this.fail(request.id, requesterFailure(check));
         return;
       }
+      // The policy may have tightened since the form: what no longer passes fails visibly.
+      const refused = this.options.policy
+        ? policyFailure(request, this.options.policy, new Date(engine.now()))
+        : undefined;
+      if (refused) {
+        await this.fail(request.id, refused);
+        return;
+      }
       if (!(await stillMine())) return;
       const applied = await this.appliers[request.kind](request, stillMine);
       if (applied === "lost") return;
@@ -122,9 +138,12 @@ export class Apply {
   /** Marks the request created and sends the requester the DM with the Reveal button. */
   private async deliver(request: HybridClientRequest): Promise<void> {
     const { engine } = this;
-    const created = await engine.change(request.id, (r) => machine.markCreated(r, engine.now()));
+    const created = await engine.transition(
+      request.id,
+      (r) => machine.markCreated(r, engine.now()),
+      { type: this.appliedEvents[request.kind], actor: "system" },
+    );
     if (!created.ok) return;
-    engine.audit("client.created", created.request, "system");
     let dm: MessageRef;
     try {
       dm = await this.ports.notifier.sendCreatedDm(created.request);
@@ -204,30 +223,34 @@ export class Apply {
       message: describeError(cause),
       at: engine.now(),
     };
-    const failed = await engine.change(requestId, (r) =>
-      machine.failDelivery(r, error, engine.now()),
+    const failed = await engine.transition(
+      requestId,
+      (r) => machine.failDelivery(r, error, engine.now()),
+      { type: "request.failed", actor: "system", details: failureDetails },
     );
     if (!failed.ok) return;
-    engine.audit("request.failed", failed.request, "system", {
-      code: error.code,
-      error: error.message,
-    });
     await this.announcer.announce(failed.request, "failed");
   }
 
   private async fail(requestId: string, error: Omit<RequestError, "at">): Promise<void> {
     const { engine } = this;
-    const failed = await engine.change(requestId, (r) =>
-      machine.markFailed(r, { ...error, at: engine.now() }, engine.now()),
+    const failed = await engine.transition(
+      requestId,
+      (r) => machine.markFailed(r, { ...error, at: engine.now() }, engine.now()),
+      { type: "request.failed", actor: "system", details: failureDetails },
     );
     if (!failed.ok) return;
-    engine.audit("request.failed", failed.request, "system", {
-      code: error.code,
-      error: error.message,
-      operationId: error.operationId,
-    });
     await this.announcer.announce(failed.request, "failed");
   }
+}
+
+/** What a failure's audit event says: the code and ADH's answer (never a secret). */
+function failureDetails(r: HybridClientRequest) {
+  return {
+    code: r.error?.code ?? null,
+    error: r.error?.message ?? "",
+    operationId: r.error?.operationId ?? null,
+  };
 }
 
 /** The requester may no longer ask: stored as a code, with what the Slack layer words. */

@@ -29,14 +29,20 @@ export class Decide {
   async approve(requestId: string, approverId: string): Promise<ClickOutcome> {
     if (!(await this.mayDecideOn(requestId, approverId))) return NOT_APPROVER;
     const { engine } = this;
-    const outcome = await engine.change(requestId, (r) =>
-      machine.approve(r, approverId, {
-        allowSelfApproval: this.policy.allowSelfApproval,
-        now: engine.now(),
-      }),
+    const outcome = await engine.transition(
+      requestId,
+      (r) =>
+        machine.approve(r, approverId, {
+          allowSelfApproval: this.policy.allowSelfApproval,
+          now: engine.now(),
+        }),
+      {
+        type: "request.approved",
+        actor: approverId,
+        details: (r) => ({ approvals: r.approvals.length, approvalsRequired: r.approvalsRequired }),
+      },
     );
     if (!outcome.ok) return outcome;
-    engine.audit("request.approved", outcome.request, approverId);
     await this.announcer.refreshSafely(requestId);
     if (outcome.request.status === "creating") this.apply.inBackground(outcome.request);
     return { ok: true };
@@ -45,20 +51,28 @@ export class Decide {
   async deny(requestId: string, userId: string, reason: string): Promise<ClickOutcome> {
     if (!(await this.mayDecideOn(requestId, userId))) return NOT_APPROVER;
     const { engine } = this;
-    const outcome = await engine.change(requestId, (r) =>
-      machine.deny(r, userId, reason, engine.now()),
+    const outcome = await engine.transition(
+      requestId,
+      (r) => machine.deny(r, userId, reason, engine.now()),
+      {
+        type: "request.denied",
+        actor: userId,
+        details: (r) => ({ reason: r.denial?.reason ?? "" }),
+      },
     );
     if (!outcome.ok) return outcome;
-    engine.audit("request.denied", outcome.request, userId);
     await this.announcer.announce(outcome.request, "denied");
     return { ok: true };
   }
 
   async cancel(requestId: string, userId: string): Promise<ClickOutcome> {
     const { engine } = this;
-    const outcome = await engine.change(requestId, (r) => machine.cancel(r, userId, engine.now()));
+    const outcome = await engine.transition(
+      requestId,
+      (r) => machine.cancel(r, userId, engine.now()),
+      { type: "request.cancelled", actor: userId },
+    );
     if (!outcome.ok) return outcome;
-    engine.audit("request.cancelled", outcome.request, userId);
     await this.announcer.refreshSafely(requestId);
     return { ok: true };
   }
@@ -66,9 +80,11 @@ export class Decide {
   async retry(requestId: string, userId: string): Promise<ClickOutcome> {
     if (!(await this.mayDecideOn(requestId, userId))) return NOT_APPROVER;
     const { engine } = this;
-    const outcome = await engine.change(requestId, (r) => machine.retry(r, engine.now()));
+    const outcome = await engine.transition(requestId, (r) => machine.retry(r, engine.now()), {
+      type: "request.retried",
+      actor: userId,
+    });
     if (!outcome.ok) return outcome;
-    engine.audit("request.retried", outcome.request, userId);
     await this.announcer.refreshSafely(requestId);
     this.apply.inBackground(outcome.request);
     return { ok: true };
@@ -79,10 +95,12 @@ export class Decide {
     const { engine } = this;
     let expired = 0;
     for (const id of await engine.store.expiredPendingIds(engine.now())) {
-      const outcome = await engine.change(id, (r) => machine.expire(r, engine.now()));
+      const outcome = await engine.transition(id, (r) => machine.expire(r, engine.now()), {
+        type: "request.expired",
+        actor: "system",
+      });
       if (!outcome.ok) continue;
       expired++;
-      engine.audit("request.expired", outcome.request, "system");
       await this.announcer.announce(outcome.request, "expired");
     }
     return expired;

@@ -30,7 +30,7 @@ export class Eligibility {
       if (!(await this.ports.adh.isTenantAdministrator(user.id))) {
         return { ok: false, code: "not-admin" };
       }
-      return { ok: true };
+      return { ok: true, adhUserId: user.id };
     } catch (error) {
       // Redis failing (the user directory's cache) is not ADH failing: let the caller say
       // "storage temporarily unavailable, nothing was lost".

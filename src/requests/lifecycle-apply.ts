@@ -109,10 +109,16 @@ export async function finishLifecycle(
   request: HybridClientRequest,
 ): Promise<void> {
   const { engine, tracker } = deps;
-  const applied = await engine.change(request.id, (r) => markApplied(r, engine.now()));
+  // The applied state and its audit event are one compare-and-set (engine.transition).
+  const mark = (r: HybridClientRequest) => markApplied(r, engine.now());
+  const applied = isLifecycleKind(request.kind)
+    ? await engine.transition(request.id, mark, {
+        type: APPLIED_EVENT[request.kind],
+        actor: "system",
+      })
+    : await engine.change(request.id, mark);
   if (!applied.ok) return;
   const done = applied.request;
-  if (isLifecycleKind(done.kind)) engine.audit(APPLIED_EVENT[done.kind], done, "system");
   if (done.kind === KIND.deleteClient && tracker?.untrackClient) {
     const untrack = tracker.untrackClient.bind(tracker);
     await engine.safely("untrack deleted client", () => untrack(done.clientId));

@@ -2,6 +2,7 @@
 // one of its secrets. Each is a request kind of its own; this file holds what the forms
 // need before they open (the client as ADH has it now), the edit's diff, and the drafts.
 import type { ClientSecret, HybridClient } from "../adh/schemas.js";
+import type { AuditEventType } from "../store/audit-event.js";
 import { describeError } from "./engine.js";
 import {
   type ClientDetails,
@@ -28,7 +29,8 @@ export const isLifecycleKind = (kind: RequestKind): kind is LifecycleKind =>
   (LIFECYCLE_KINDS as readonly string[]).includes(kind);
 
 /** The audit event each kind records once ADH has applied it. */
-export const APPLIED_EVENT: Record<LifecycleKind, string> = {
+/** The audit event each lifecycle kind records once ADH applied it. */
+export const APPLIED_EVENT: Record<LifecycleKind, AuditEventType> = {
   "edit-client": "client.updated",
   "disable-client": "client.disabled",
   "enable-client": "client.enabled",

@@ -92,6 +92,7 @@ export const FailureCode = z.enum([
   "secret-limit",
   "dm-undelivered",
   "changed-in-adh",
+  "policy-refused",
 ]);
 export type FailureCode = z.infer<typeof FailureCode>;
 

@@ -9,7 +9,8 @@ export type RequesterRefusal =
   | { code: "not-admin" }
   | { code: "adh-unavailable"; detail: string };
 
-export type RequesterCheck = { ok: true } | ({ ok: false } & RequesterRefusal);
+/** `adhUserId`: the ADH user found by email, for the audit trail (absent from a reused check). */
+export type RequesterCheck = { ok: true; adhUserId?: string } | ({ ok: false } & RequesterRefusal);
 
 /** Why a click changed nothing; the Slack layer words it for the clicker. */
 export type ClickRefusal =

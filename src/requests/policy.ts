@@ -4,6 +4,7 @@
 // Slack layer words them.
 
 import { type NeverExpiresRule, normalizeHostSuffix } from "../policy-settings.js";
+import { type HybridClientRequest, KIND, type RequestError } from "./model.js";
 
 export { type NeverExpiresRule, normalizeHostSuffix };
 
@@ -71,6 +72,30 @@ export function approvalsNeeded(
   neverExpires: boolean,
 ): number {
   return neverExpires && policy.neverExpires === "extra-approval" ? baseRequired + 1 : baseRequired;
+}
+
+/**
+ * The apply step's second look: a request that no longer passes the policy (it tightened
+ * after the form) fails with code `policy-refused`; `message` holds the policy codes
+ * (`expiry-beyond-max-days`, `host-not-allowed https://…`), which the Slack layer words.
+ */
+export function policyFailure(
+  r: HybridClientRequest,
+  policy: Policy,
+  now: Date,
+): Omit<RequestError, "at"> | undefined {
+  const problems: string[] = [];
+  const secret = checkSecretPolicy(secretExpiryOf(r.secret.expiration), policy, now);
+  if (!secret.ok) problems.push(secret.code);
+  if (r.kind === KIND.newClient) {
+    for (const refusal of checkRedirectPolicy(
+      [...r.client.redirectUris, ...r.client.postLogoutRedirectUris],
+      policy,
+    )) {
+      problems.push(`${refusal.code} ${refusal.url}`);
+    }
+  }
+  return problems.length > 0 ? { code: "policy-refused", message: problems.join("; ") } : undefined;
 }
 
 export type RedirectPolicyCode =

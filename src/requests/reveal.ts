@@ -1,6 +1,7 @@
 // The requester's one reveal: a fresh secret is minted in ADH and handed to the click's
 // answer, once. A secret that may exist but was never shown is deleted, never left live.
 import { AdhError } from "../adh/errors.js";
+import { auditEventId } from "../store/audit-event.js";
 import { type RequestEngine, toRequestError } from "./engine.js";
 import type { RevealOutcome } from "./outcomes.js";
 import type { AdhPort, NotifierPort, SecretTrackerPort } from "./ports.js";
@@ -53,10 +54,23 @@ export class Reveal {
       return { ok: false, mintFailed: problem.message };
     }
     const secretId = minted.secret.Id;
+    const expires = minted.secret.Expiration ?? request.secret.expiration;
+    // A fact in ADH, not a transition of ours: appended on its own, id from the secret.
+    await engine.record({
+      id: auditEventId(requestId, "secret.minted", secretId),
+      type: "secret.minted",
+      actor: userId,
+      request,
+      details: { secretId, expiration: expires },
+    });
     let done: Awaited<ReturnType<RequestEngine["change"]>>;
     try {
       done = await engine.withStorageRetries(() =>
-        engine.change(requestId, (r) => machine.finishReveal(r, secretId, engine.now())),
+        engine.transition(requestId, (r) => machine.finishReveal(r, secretId, engine.now()), {
+          type: "secret.revealed",
+          actor: userId,
+          details: () => ({ secretId }),
+        }),
       );
     } catch (error) {
       // Not recorded means not shown: the secret must not stay live unseen.
@@ -70,8 +84,7 @@ export class Reveal {
       return done;
     }
     const revealed = done.request;
-    const expiration = minted.secret.Expiration ?? request.secret.expiration;
-    engine.audit("secret.revealed", revealed, userId, { secretId });
+    const expiration = expires;
     await engine.safely("update DM", () => notifier.updateDm(revealed));
     await engine.safely("track secret", () =>
       tracker.trackMintedSecret({
@@ -102,8 +115,15 @@ export class Reveal {
     const stored = await engine.store.get(requestId);
     if (!stored || stored.request.requesterId !== userId) return;
     await this.ports.adh.deleteSecret(stored.request.clientId, secretId);
-    const undone = await engine.change(requestId, (r) =>
-      machine.undoReveal(r, secretId, engine.now()),
+    // Audited as secret.deleted in the transition's script; the log line keeps its name.
+    const undone = await engine.change(
+      requestId,
+      (r) => machine.undoReveal(r, secretId, engine.now()),
+      {
+        type: "secret.deleted",
+        actor: "system",
+        details: () => ({ secretId, reason: "undelivered" }),
+      },
     );
     if (!undone.ok) return;
     engine.audit("secret.revoked-undelivered", undone.request, "system", { secretId });

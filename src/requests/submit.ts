@@ -15,6 +15,7 @@ import {
   type SecretDetails,
 } from "./model.js";
 import type { RotationCheck, SubmitOutcome } from "./outcomes.js";
+import { approvalsNeeded, type Policy } from "./policy.js";
 import type { AdhPort, NotifierPort } from "./ports.js";
 import { isClientId, rotationRefusal } from "./rotation.js";
 import * as machine from "./state-machine.js";
@@ -22,6 +23,8 @@ import * as machine from "./state-machine.js";
 export interface SubmitPolicy {
   approvalsRequired: number;
   requestTtlMs: number;
+  /** Tenant policy: under NEVER_EXPIRES=extra-approval a never-expiring secret needs one more approval. */
+  policy?: Policy;
 }
 
 /** Pane 1 of "Add Client", validated: the draft of a new client. */
@@ -88,13 +91,27 @@ export class Submit {
       reminderChannel: draft.reminderChannel,
       createdAt: now,
       expiresAt: now + this.policy.requestTtlMs,
-      approvalsRequired: this.policy.approvalsRequired,
+      approvalsRequired: this.policy.policy
+        ? approvalsNeeded(
+            this.policy.approvalsRequired,
+            this.policy.policy,
+            draft.secret.expiration === null,
+          )
+        : this.policy.approvalsRequired,
       approvals: [],
       reveal: "none",
       updatedAt: now,
     });
-    await engine.store.create(request);
-    engine.audit("request.submitted", request, draft.requesterId);
+    await engine.create(request, {
+      type: "request.submitted",
+      actor: draft.requesterId,
+      ...(check.adhUserId ? { adhUserId: check.adhUserId } : {}),
+      details: (r) => ({
+        clientName: r.client.name,
+        expiration: r.secret.expiration,
+        approvalsRequired: r.approvalsRequired,
+      }),
+    });
     let current: HybridClientRequest;
     let ref: MessageRef | undefined;
     try {

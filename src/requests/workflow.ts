@@ -1,9 +1,11 @@
 // The request use cases wired over one engine: what the Slack journeys and the timers
 // call. Each method is one line into its use case's file; the logic lives there.
 import type { Logger } from "pino";
+import type { AuditTrail } from "../store/audit-stream.js";
 import type { RequestStore } from "../store/request-store.js";
 import { Announcer } from "./announce.js";
 import { Apply } from "./apply.js";
+import { AuditRead, type AuditReadOutcome } from "./audit-read.js";
 import { Decide } from "./decide.js";
 import { Eligibility } from "./eligibility.js";
 import { RequestEngine } from "./engine.js";
@@ -17,6 +19,7 @@ import type {
   RotationCheck,
   SubmitOutcome,
 } from "./outcomes.js";
+import { PORTAL_POLICY, type Policy } from "./policy.js";
 import type {
   AdhPort,
   NotifierPort,
@@ -46,6 +49,10 @@ export interface WorkflowOptions {
   onEvent?: (event: string) => void;
   /** ESCALATION_APPROVERS and when they may decide; none: only approvers decide. */
   escalation?: EscalationPolicy;
+  /** Tenant policy (MAX_SECRET_DAYS, NEVER_EXPIRES, redirect rules); the portal's when unset. */
+  policy?: Policy;
+  /** The audit stream, for events that are not transitions (and `/hybrid-client audit`). */
+  trail?: AuditTrail;
 }
 
 export class RequestWorkflow {
@@ -58,6 +65,8 @@ export class RequestWorkflow {
   readonly escalation: Escalation;
   /** Edit, disable, enable, delete a client, delete a secret (issue 11). */
   readonly lifecycle: LifecycleForms;
+  readonly policy: Policy;
+  readonly auditRead: AuditRead;
 
   constructor(options: WorkflowOptions) {
     const { adh, notifier } = options;
@@ -66,12 +75,15 @@ export class RequestWorkflow {
       logger: options.logger,
       now: options.now ?? Date.now,
       onEvent: options.onEvent,
+      trail: options.trail,
     });
+    this.policy = options.policy ?? PORTAL_POLICY;
     const announcer = new Announcer(this.engine, notifier);
     this.eligibility = new Eligibility(this.engine, options);
     this.submission = new Submit(this.engine, this.eligibility, { adh, notifier }, options);
     this.applier = new Apply(this.engine, this.eligibility, announcer, options, {
       createLeaseMs: options.createLeaseMs ?? 60_000,
+      policy: this.policy,
     });
     this.escalation = new Escalation(this.engine, this.eligibility, options.escalation);
     this.decisions = new Decide(
@@ -85,6 +97,7 @@ export class RequestWorkflow {
     this.reveals = new Reveal(this.engine, options);
     tellRequesterEveryOutcome(this.engine, notifier);
     this.lifecycle = new LifecycleForms(this.engine, this.submission, adh);
+    this.auditRead = new AuditRead(this.engine, this.eligibility);
   }
 
   checkRequester(slackUserId: string): Promise<RequesterCheck> {
@@ -140,6 +153,10 @@ export class RequestWorkflow {
   }
   revokeUndelivered(requestId: string, userId: string, secretId: number): Promise<void> {
     return this.reveals.revokeUndelivered(requestId, userId, secretId);
+  }
+
+  recentAudit(userId: string, clientId?: string): Promise<AuditReadOutcome> {
+    return this.auditRead.latest(userId, clientId);
   }
 
   openRequestsOf(userId: string): Promise<HybridClientRequest[]> {

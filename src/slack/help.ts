@@ -15,10 +15,11 @@ export function buildHelp(unknown?: string): SlackMessage {
     `${code(`${COMMAND} delete-secret <client-id> <secret-id>`)} — delete one secret of a client`,
     `${code(`${COMMAND} list`)} — hybrid clients and when their secrets expire`,
     `${code(`${COMMAND} status`)} — your open requests`,
+    `${code(`${COMMAND} audit [client-id]`)} — the last 20 audit events (administrators and approvers)`,
     `${code(`${COMMAND} help`)} — this help`,
   ].join("\n");
   const blocks: KnownBlock[] = [];
-  let text = `Usage: ${code(`${COMMAND} add [name] | secret <client-id> | list | status | help`)}`;
+  let text = `Usage: ${code(`${COMMAND} add [name] | secret <client-id> | list | status | audit | help`)}`;
   if (unknown !== undefined) {
     const what = code(unknown.trim(), 200);
     const puzzled = what === "" ? "I didn't understand that." : `I didn't understand ${what}.`;

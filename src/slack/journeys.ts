@@ -2,6 +2,7 @@
 // command is shared, so each claims its words on one router and the rest get the help.
 import type { App } from "@slack/bolt";
 import * as approval from "./approval/register.js";
+import * as audit from "./audit/register.js";
 import * as clientList from "./client-list/register.js";
 import { buildHelp } from "./help.js";
 import * as home from "./home/register.js";
@@ -15,7 +16,16 @@ import * as reveal from "./reveal/register.js";
 export function registerJourneys(app: App, ctx: ListenerContext): void {
   const commands = new Subcommands();
   const deps = { ...ctx, commands };
-  for (const journey of [request, approval, requester, reveal, clientList, lifecycle, home]) {
+  for (const journey of [
+    request,
+    approval,
+    requester,
+    reveal,
+    clientList,
+    lifecycle,
+    home,
+    audit,
+  ]) {
     journey.register(app, deps);
   }
   commands.register(app, buildHelp);

@@ -12,6 +12,8 @@ export type AuditEventType =
   | "request.failed"
   | "request.retried"
   | "request.escalated"
+  /** A kind with nothing to create (a new secret) passed its apply checks: ready to reveal. */
+  | "request.applied"
   | "client.created"
   | "client.updated"
   | "client.disabled"

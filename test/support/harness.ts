@@ -277,9 +277,13 @@ export function waitForRevealDm(
   );
 }
 
-/** Every place a secret must never reach: logs, Redis, and non-ephemeral Slack calls. */
+/**
+ * Every place a secret must never reach: logs, Redis (the audit stream named on its own),
+ * non-ephemeral Slack calls, and the audit webhook's bodies when a test received them.
+ */
 export async function leakSearch(
   h: Pick<Harness, "adh" | "slack" | "logs" | "prefix">,
+  more: { webhookBodies?: string[] } = {},
 ): Promise<string[]> {
   const found: string[] = [];
   const redis = [...(await dumpKeys(h.prefix)).entries()].map(([k, v]) => `${k} ${v}`).join("\n");
@@ -290,7 +294,13 @@ export async function leakSearch(
       (r) => (r.body as { response_type?: string }).response_type !== "ephemeral",
     ),
   );
+  const auditStream = (await dumpKeys(`${h.prefix}audit:stream`)).get(`${h.prefix}audit:stream`);
+  const webhook = (more.webhookBodies ?? []).join("\n");
   for (const secret of h.adh.issuedSecrets) {
+    if (auditStream?.includes(secret))
+      found.push(`audit stream contains secret ${secret.slice(0, 4)}…`);
+    if (webhook.includes(secret))
+      found.push(`a webhook body contains secret ${secret.slice(0, 4)}…`);
     if (logs.includes(secret)) found.push(`log contains secret ${secret.slice(0, 4)}…`);
     if (redis.includes(secret)) found.push(`redis contains secret ${secret.slice(0, 4)}…`);
     if (slackCalls.includes(secret))
@@ -300,6 +310,9 @@ export async function leakSearch(
   }
   for (const token of [h.adh.clientSecret, ...h.adh.issuedTokens]) {
     if (logs.includes(token)) found.push(`log contains an ADH credential ${token.slice(0, 4)}…`);
+    if (auditStream?.includes(token) || webhook.includes(token)) {
+      found.push(`the audit trail contains an ADH credential ${token.slice(0, 4)}…`);
+    }
   }
   return found;
 }

@@ -60,7 +60,15 @@ export function buildApprovalMessage(
       "reason",
     ),
     ...requestDetails(r, "details"),
-    context(approvalProgress(r, opts.approvalsRequired, r.status === "pending"), "progress"),
+    ...neverExpiresAdvice(r, opts.approvalsRequired),
+    context(
+      approvalProgress(
+        r,
+        Math.max(opts.approvalsRequired, r.approvalsRequired),
+        r.status === "pending",
+      ),
+      "progress",
+    ),
   ];
   // Pending shows the buttons; every later state replaces them with what happened.
   const footer: KnownBlock[] =
@@ -71,6 +79,21 @@ export function buildApprovalMessage(
 
   const text = `${title}: ${clientName(r)} from ${mention(r.requesterId)} — ${statusWord(r)}`;
   return finish(text, body, footer, version(r));
+}
+
+/**
+ * A never-expiring secret: ADH's own advice against it, always; and, when the tenant policy
+ * (NEVER_EXPIRES=extra-approval) asked one more approval of it, why this request needs it.
+ */
+function neverExpiresAdvice(r: HybridClientRequest, baseRequired: number): KnownBlock[] {
+  if (r.secret.expiration !== null) return [];
+  const advice =
+    "⚠️ *This secret never expires.* AVEVA Data Hub advises against secrets without an expiration date: a leaked one stays valid until someone deletes it.";
+  const extra =
+    r.approvalsRequired > baseRequired
+      ? `\nTenant policy (NEVER_EXPIRES=extra-approval): it needs ${r.approvalsRequired} distinct approvals, one more than usual, because it never expires.`
+      : "";
+  return [section(`${advice}${extra}`, "never-expires")];
 }
 
 function approveButton(r: HybridClientRequest): Button {

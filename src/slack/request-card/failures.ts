@@ -51,6 +51,8 @@ export function failureReason(error: RequestError): string {
       return changedInAdhText(detail);
     case "dm-undelivered":
       return `The client was created, but the message with the Reveal button could not be sent to the requester (${detail}). Retry sends it again.`;
+    case "policy-refused":
+      return `the request no longer passes the tenant policy (${detail}), which changed after it was submitted. Retry fails the same way; the requester can submit a new request.`;
   }
 }
 

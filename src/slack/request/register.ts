@@ -25,6 +25,7 @@ import { onMenuChoice } from "../kit/menu.js";
 import { buildNoticeView } from "../kit/notice.js";
 import { clientFormErrors, readClientForm } from "../request-form/client-pane.js";
 import { readFormMetadata } from "../request-form/metadata.js";
+import { clientPolicyErrors, secretPolicyErrors } from "../request-form/policy-words.js";
 import {
   buildSecretFormView,
   readSecretForm,
@@ -97,6 +98,11 @@ export function register(app: App, deps: JourneyDeps): void {
       await ack({ response_action: "errors", errors: clientFormErrors(checked.errors) });
       return;
     }
+    const refused = clientPolicyErrors(checked.value, workflow.policy);
+    if (refused) {
+      await ack({ response_action: "errors", errors: refused });
+      return;
+    }
     // Metadata that is not ours must not file every such draft under one shared "" key.
     const key = formKeyOf(view) || newFormKey();
     try {
@@ -119,6 +125,11 @@ export function register(app: App, deps: JourneyDeps): void {
     const checked = validateSecretForm(readSecretForm(view.state.values), new Date(deps.now()));
     if (!checked.ok) {
       await ack({ response_action: "errors", errors: secretFormErrors(checked.errors) });
+      return;
+    }
+    const refused = secretPolicyErrors(checked.value, workflow.policy, new Date(deps.now()));
+    if (refused) {
+      await ack({ response_action: "errors", errors: refused });
       return;
     }
     await ack({
