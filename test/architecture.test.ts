@@ -14,6 +14,7 @@ const LAYERS: Record<string, number> = {
   "task-pool.ts": 0,
   "log.ts": 0,
   "config.ts": 0,
+  config: -0.5, // the settings schema's parts, below config.ts which parses with them
   "policy-settings.ts": -1,
   net: 0,
   "process-guard.ts": 1,
