@@ -5,7 +5,7 @@
 import { WebClient } from "@slack/web-api";
 import type { DestinationStream } from "pino";
 import { AdhClient } from "./adh/client.js";
-import { ClientCatalog } from "./adh/client-catalog.js";
+import { type CatalogList, ClientCatalog } from "./adh/client-catalog.js";
 import { UserDirectory } from "./adh/users.js";
 import { logImpossibleQuorum } from "./approver-quorum.js";
 import type { Config } from "./config.js";
@@ -26,6 +26,7 @@ import { ReminderService } from "./reminders/service.js";
 import { RequestWorkflow } from "./requests/workflow.js";
 import { createSlackApp } from "./slack/app.js";
 import { SlackIdentity } from "./slack/identity.js";
+import { responseUrlOrigins } from "./slack/kit/response-url.js";
 import { SlackNotifier } from "./slack/notifier.js";
 import { SlackPeople } from "./slack/people.js";
 import { SlackReminderNotifier } from "./slack/reminders/notifier.js";
@@ -33,6 +34,8 @@ import { createSlackClient, slackClientOptions } from "./slack/web-client.js";
 import { AuditShipper } from "./store/audit-shipper.js";
 import { AuditTrail } from "./store/audit-stream.js";
 import { ChannelPacer, pacedReminders } from "./store/channel-pacer.js";
+import { CommandCooldown } from "./store/cooldown.js";
+import { ListCache } from "./store/list-cache.js";
 import {
   closeRedis,
   connectRedis,
@@ -202,6 +205,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     approvalsRequired: config.approvalsRequired,
     allowSelfApproval: config.allowSelfApproval,
     requestTtlMs: config.requestTtlHours * 3_600_000,
+    maxOpenRequestsPerUser: config.maxOpenRequestsPerUser,
     createLeaseMs: options.createLeaseMs ?? config.createLeaseMs,
     now,
     onEvent: (event) => {
@@ -244,7 +248,14 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       onRequest: (kind, outcome) => metrics.slackRequests.inc({ kind, outcome }),
       onAck: (kind, seconds) => metrics.ackLatency.observe({ kind }, seconds),
     },
-    { workflow, catalog: new ClientCatalog(adh), logger, now },
+    {
+      workflow,
+      catalog: new ClientCatalog(adh, { cache: new ListCache<CatalogList>(redis, { now }) }),
+      logger,
+      now,
+      cooldown: new CommandCooldown(redis, { limit: config.userCommandsPer30s, windowMs: 30_000 }),
+      responseUrlOrigins: responseUrlOrigins(config.slackApiUrl),
+    },
   );
 
   // The ops port first: probes get answers (not ready) while Slack is still unreachable.

@@ -205,6 +205,9 @@ const envSchema = z.object({
   REMINDER_INTERVAL_SECONDS: int(900, 1, 86_400),
   TENANT_SYNC_INTERVAL_SECONDS: int(21_600, 10, 7 * 86_400),
   CREATE_LEASE_SECONDS: int(60, 0, 3_600),
+  MAX_OPEN_REQUESTS_PER_USER: int(10, 1, 1_000),
+  // Slash commands one person may type per 30 s (0: no limit).
+  USER_COMMANDS_PER_30S: int(10, 0, 1_000),
   MAX_SECRET_DAYS: z
     .string()
     .trim()
@@ -312,6 +315,9 @@ export interface Config {
   tenantSyncIntervalSeconds: number;
   /** How long a `creating` request is left to the instance that started it before another takes it over. */
   createLeaseMs: number;
+  maxOpenRequestsPerUser: number;
+  /** Slash commands per user per 30 s; 0: no limit. */
+  userCommandsPer30s: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   maxSecretDays: number | undefined;
   neverExpires: NeverExpiresRule;
@@ -397,6 +403,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       reminderIntervalSeconds: e.REMINDER_INTERVAL_SECONDS,
       tenantSyncIntervalSeconds: e.TENANT_SYNC_INTERVAL_SECONDS,
       createLeaseMs: e.CREATE_LEASE_SECONDS * 1_000,
+      maxOpenRequestsPerUser: e.MAX_OPEN_REQUESTS_PER_USER,
+      userCommandsPer30s: e.USER_COMMANDS_PER_30S,
       logLevel: e.LOG_LEVEL,
       maxSecretDays: e.MAX_SECRET_DAYS,
       neverExpires: e.NEVER_EXPIRES,

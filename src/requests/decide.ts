@@ -21,13 +21,22 @@ export class Decide {
   async approve(requestId: string, approverId: string): Promise<ClickOutcome> {
     if (!(await this.eligibility.mayDecide(approverId))) return NOT_APPROVER;
     const { engine } = this;
+    // Past expiresAt a request is expired, whether or not the expiry timer has run yet:
+    // the same compare-and-set expires it instead of counting the approval.
     const outcome = await engine.change(requestId, (r) =>
-      machine.approve(r, approverId, {
-        allowSelfApproval: this.policy.allowSelfApproval,
-        now: engine.now(),
-      }),
+      r.status === "pending" && r.expiresAt <= engine.now()
+        ? machine.expire(r, engine.now())
+        : machine.approve(r, approverId, {
+            allowSelfApproval: this.policy.allowSelfApproval,
+            now: engine.now(),
+          }),
     );
     if (!outcome.ok) return outcome;
+    if (outcome.request.status === "expired") {
+      engine.audit("request.expired", outcome.request, "system");
+      await this.announcer.announce(outcome.request, "expired");
+      return { ok: false, refusal: { code: "already-decided", request: outcome.request } };
+    }
     engine.audit("request.approved", outcome.request, approverId);
     await this.announcer.refreshSafely(requestId);
     if (outcome.request.status === "creating") this.apply.inBackground(outcome.request);

@@ -74,6 +74,8 @@ export const FailureCode = z.enum([
   "no-such-client",
   "secret-limit",
   "dm-undelivered",
+  /** A client under the request's Id exists and is not what was approved (not adopted). */
+  "foreign-client",
 ]);
 export type FailureCode = z.infer<typeof FailureCode>;
 

@@ -21,6 +21,8 @@ import * as machine from "./state-machine.js";
 export interface SubmitPolicy {
   approvalsRequired: number;
   requestTtlMs: number;
+  /** Open requests one person may have (MAX_OPEN_REQUESTS_PER_USER); unset: no cap. */
+  maxOpenRequestsPerUser?: number;
 }
 
 /** Pane 1 of "Add Client", validated: the draft of a new client. */
@@ -72,6 +74,10 @@ export class Submit {
       return { ok: false, refusal: { code: "requester", check: refusal } };
     }
     const { engine } = this;
+    const limit = this.policy.maxOpenRequestsPerUser;
+    if (limit !== undefined && (await this.openCount(draft.requesterId)) >= limit) {
+      return { ok: false, refusal: { code: "too-many-open", limit } };
+    }
     const now = engine.now();
     const request: HybridClientRequest = {
       id: newRequestId(),
@@ -91,6 +97,12 @@ export class Submit {
       updatedAt: now,
     };
     await engine.store.create(request);
+    // Two submits at once both passed the check above: counted again once stored, the
+    // one over the cap withdraws itself before anyone sees it.
+    if (limit !== undefined && (await this.openCount(draft.requesterId)) > limit) {
+      await engine.change(request.id, (r) => machine.cancel(r, r.requesterId, engine.now()));
+      return { ok: false, refusal: { code: "too-many-open", limit } };
+    }
     engine.audit("request.submitted", request, draft.requesterId);
     let current: HybridClientRequest;
     let ref: MessageRef | undefined;
@@ -128,6 +140,10 @@ export class Submit {
       this.ports.notifier.tellRequester(current, "submitted"),
     );
     return { ok: true, request: current };
+  }
+
+  private async openCount(userId: string): Promise<number> {
+    return (await this.engine.store.openRequestsOf(userId)).length;
   }
 
   async saveDraft(key: string, draft: FormDraft): Promise<void> {

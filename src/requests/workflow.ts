@@ -36,6 +36,8 @@ export interface WorkflowOptions {
   approvalsRequired: number;
   allowSelfApproval: boolean;
   requestTtlMs: number;
+  /** Open requests one person may have; unset: no cap. */
+  maxOpenRequestsPerUser?: number;
   /** How long a `creating` request is left to the replica that started it. */
   createLeaseMs?: number;
   now?: () => number;
@@ -66,7 +68,7 @@ export class RequestWorkflow {
       createLeaseMs: options.createLeaseMs ?? 60_000,
     });
     this.decisions = new Decide(this.engine, this.eligibility, announcer, this.applier, options);
-    this.reveals = new Reveal(this.engine, options);
+    this.reveals = new Reveal(this.engine, options, this.eligibility);
   }
 
   checkRequester(slackUserId: string): Promise<RequesterCheck> {

@@ -16,5 +16,5 @@ export function registerJourneys(app: App, ctx: ListenerContext): void {
   for (const journey of [request, approval, requester, reveal, clientList]) {
     journey.register(app, deps);
   }
-  commands.register(app, buildHelp);
+  commands.register(app, buildHelp, ctx.cooldown);
 }
