@@ -27,6 +27,7 @@ import { RequestWorkflow } from "./requests/workflow.js";
 import { createSlackApp } from "./slack/app.js";
 import { SlackIdentity } from "./slack/identity.js";
 import { responseUrlOrigins } from "./slack/kit/response-url.js";
+import { SlackReminderChannels } from "./slack/reminder-channels.js";
 import { SlackNotifier } from "./slack/notifier.js";
 import { SlackPeople } from "./slack/people.js";
 import { SlackReminderNotifier } from "./slack/reminders/notifier.js";
@@ -206,6 +207,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     allowSelfApproval: config.allowSelfApproval,
     requestTtlMs: config.requestTtlHours * 3_600_000,
     maxOpenRequestsPerUser: config.maxOpenRequestsPerUser,
+    channels: new SlackReminderChannels(slack),
     createLeaseMs: options.createLeaseMs ?? config.createLeaseMs,
     now,
     onEvent: (event) => {

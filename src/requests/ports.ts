@@ -66,3 +66,8 @@ export interface MintedSecret {
 export interface SecretTrackerPort {
   trackMintedSecret(secret: MintedSecret): Promise<void>;
 }
+
+/** Can the bot post reminders to this channel? null: yes (or it could not tell). */
+export interface ReminderChannelPort {
+  problemWith(channelId: string): Promise<"not-found" | "not-a-channel" | "not-member" | null>;
+}

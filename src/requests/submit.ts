@@ -14,7 +14,7 @@ import {
   type SecretDetails,
 } from "./model.js";
 import type { RotationCheck, SubmitOutcome } from "./outcomes.js";
-import type { AdhPort, NotifierPort } from "./ports.js";
+import type { AdhPort, NotifierPort, ReminderChannelPort } from "./ports.js";
 import { isClientId, rotationRefusal } from "./rotation.js";
 import * as machine from "./state-machine.js";
 
@@ -62,6 +62,8 @@ export class Submit {
     private readonly ports: {
       adh: Pick<AdhPort, "getHybridClient" | "listSecrets">;
       notifier: NotifierPort;
+      /** Checks a new client's Reminder channel at submit; unset: not checked. */
+      channels?: ReminderChannelPort;
     },
     private readonly policy: SubmitPolicy,
   ) {}
@@ -77,6 +79,13 @@ export class Submit {
     const limit = this.policy.maxOpenRequestsPerUser;
     if (limit !== undefined && (await this.openCount(draft.requesterId)) >= limit) {
       return { ok: false, refusal: { code: "too-many-open", limit } };
+    }
+    // The form's picker offers channels only, but a payload can name anything: a channel
+    // the bot cannot post to would swallow every reminder, so it is refused now.
+    const { channels } = this.ports;
+    if (channels && draft.kind === KIND.newClient) {
+      const problem = await channels.problemWith(draft.reminderChannel);
+      if (problem) return { ok: false, refusal: { code: "reminder-channel", problem } };
     }
     const now = engine.now();
     const request: HybridClientRequest = {

@@ -18,6 +18,7 @@ import type {
 import type {
   AdhPort,
   NotifierPort,
+  ReminderChannelPort,
   SecretTrackerPort,
   SlackPeoplePort,
   UserDirectoryPort,
@@ -36,6 +37,8 @@ export interface WorkflowOptions {
   approvalsRequired: number;
   allowSelfApproval: boolean;
   requestTtlMs: number;
+  /** Checks a new client's Reminder channel at submit; unset: not checked. */
+  channels?: ReminderChannelPort;
   /** Open requests one person may have; unset: no cap. */
   maxOpenRequestsPerUser?: number;
   /** How long a `creating` request is left to the replica that started it. */
@@ -63,7 +66,12 @@ export class RequestWorkflow {
     });
     const announcer = new Announcer(this.engine, notifier);
     this.eligibility = new Eligibility(this.engine, options);
-    this.submission = new Submit(this.engine, this.eligibility, { adh, notifier }, options);
+    this.submission = new Submit(
+      this.engine,
+      this.eligibility,
+      { adh, notifier, channels: options.channels },
+      options,
+    );
     this.applier = new Apply(this.engine, this.eligibility, announcer, options, {
       createLeaseMs: options.createLeaseMs ?? 60_000,
     });
