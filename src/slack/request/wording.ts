@@ -40,7 +40,7 @@ export function submitRefusalText(refusal: SubmitRefusal): string {
     case "approval-post-failed":
       return `Your request could not be posted to the approvals channel (${refusal.detail}). Ask the bot's operator to invite the bot there (/invite @hybrid-client-bot), then submit again.`;
     case "too-many-open":
-      return `You already have ${refusal.limit} open requests, the most one person may have (MAX_OPEN_REQUESTS_PER_USER). Nothing was submitted. Wait for them to be decided, or cancel one (\`${COMMAND} status\`), then submit again.`;
+      return `You already have ${refusal.limit} open request${refusal.limit === 1 ? "" : "s"}, the most one person may have (MAX_OPEN_REQUESTS_PER_USER). Nothing was submitted. Wait for them to be decided, or cancel one (\`${COMMAND} status\`), then submit again.`;
     case "reminder-channel":
       return reminderChannelText(refusal.problem);
   }
