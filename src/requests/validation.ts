@@ -116,8 +116,7 @@ export function validateSecretForm(raw: RawSecretForm, now: Date): SecretFormRes
       : checkExpiration(form.expirationDate, now);
   if (!expiration.ok) errors.expirationDate = expiration.error;
 
-  if (!description.ok || !expiration.ok || errors.description)
-    return { ok: false, errors };
+  if (!description.ok || !expiration.ok || errors.description) return { ok: false, errors };
   return { ok: true, value: { description: description.value, expiration: expiration.value } };
 }
 

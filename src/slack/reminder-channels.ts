@@ -8,7 +8,9 @@ import { isChannelId } from "./kit/mrkdwn.js";
 export class SlackReminderChannels implements ReminderChannelPort {
   constructor(private readonly client: WebClient) {}
 
-  async problemWith(channelId: string): Promise<"not-found" | "not-a-channel" | "not-member" | null> {
+  async problemWith(
+    channelId: string,
+  ): Promise<"not-found" | "not-a-channel" | "not-member" | null> {
     if (!isChannelId(channelId) || channelId.startsWith("D")) return "not-a-channel";
     try {
       const info = await this.client.conversations.info({ channel: channelId });
