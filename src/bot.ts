@@ -46,6 +46,7 @@ import {
 } from "./store/redis.js";
 import { watchRedisOutage } from "./store/redis-outage-log.js";
 import { RequestStore } from "./store/request-store.js";
+import { UnrevealedIndex } from "./store/unrevealed-index.js";
 
 /** Audit events counted in hcb_approvals_total, by outcome. */
 const APPROVAL_EVENTS: Record<string, ApprovalOutcome> = {
@@ -208,6 +209,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     requestTtlMs: config.requestTtlHours * 3_600_000,
     maxOpenRequestsPerUser: config.maxOpenRequestsPerUser,
     channels: new SlackReminderChannels(slack),
+    unrevealed: new UnrevealedIndex(redis),
     createLeaseMs: options.createLeaseMs ?? config.createLeaseMs,
     now,
     onEvent: (event) => {

@@ -11,7 +11,8 @@ import type { Eligibility } from "./eligibility.js";
 import { describeError, type RequestEngine, toRequestError } from "./engine.js";
 import type { HybridClientRequest, MessageRef, RequestError, RequestKind } from "./model.js";
 import type { RequesterRefusal } from "./outcomes.js";
-import type { AdhPort, NotifierPort } from "./ports.js";
+import type { AdhPort, NotifierPort, UnrevealedPort } from "./ports.js";
+import { revealDeadline } from "./reveal.js";
 import { rotationRefusal } from "./rotation.js";
 import * as machine from "./state-machine.js";
 
@@ -34,7 +35,7 @@ export class Apply {
     private readonly engine: RequestEngine,
     private readonly eligibility: Eligibility,
     private readonly announcer: Announcer,
-    private readonly ports: { adh: AdhPort; notifier: NotifierPort },
+    private readonly ports: { adh: AdhPort; notifier: NotifierPort; unrevealed?: UnrevealedPort },
     private readonly options: { createLeaseMs: number },
   ) {
     this.appliers = {
@@ -122,6 +123,14 @@ export class Apply {
     const created = await engine.change(request.id, (r) => machine.markCreated(r, engine.now()));
     if (!created.ok) return;
     engine.audit("client.created", created.request, "system");
+    // `status` shows it until revealed (and after the Reveal deadline, that it expired).
+    const { unrevealed } = this.ports;
+    if (unrevealed) {
+      const r = created.request;
+      await engine.safely("index unrevealed", () =>
+        unrevealed.add(r.requesterId, r.id, revealDeadline(r)),
+      );
+    }
     let dm: MessageRef;
     try {
       dm = await this.ports.notifier.sendCreatedDm(created.request);

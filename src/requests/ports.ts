@@ -67,6 +67,13 @@ export interface SecretTrackerPort {
   trackMintedSecret(secret: MintedSecret): Promise<void>;
 }
 
+/** Created requests whose secret the requester has not revealed yet, per requester. */
+export interface UnrevealedPort {
+  add(userId: string, requestId: string, deadline: number): Promise<void>;
+  remove(userId: string, requestId: string): Promise<void>;
+  of(userId: string, now: number): Promise<string[]>;
+}
+
 /** Can the bot post reminders to this channel? null: yes (or it could not tell). */
 export interface ReminderChannelPort {
   problemWith(channelId: string): Promise<"not-found" | "not-a-channel" | "not-member" | null>;

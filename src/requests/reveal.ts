@@ -5,7 +5,7 @@ import type { Eligibility } from "./eligibility.js";
 import { type RequestEngine, toRequestError } from "./engine.js";
 import type { HybridClientRequest } from "./model.js";
 import type { RevealOutcome } from "./outcomes.js";
-import type { AdhPort, NotifierPort, SecretTrackerPort } from "./ports.js";
+import type { AdhPort, NotifierPort, SecretTrackerPort, UnrevealedPort } from "./ports.js";
 import * as machine from "./state-machine.js";
 
 const UNSEEN = "remove a secret minted but never shown";
@@ -22,7 +22,12 @@ export function revealDeadline(r: HybridClientRequest): number {
 export class Reveal {
   constructor(
     private readonly engine: RequestEngine,
-    private readonly ports: { adh: AdhPort; notifier: NotifierPort; tracker: SecretTrackerPort },
+    private readonly ports: {
+      adh: AdhPort;
+      notifier: NotifierPort;
+      tracker: SecretTrackerPort;
+      unrevealed?: UnrevealedPort;
+    },
     private readonly eligibility?: Eligibility,
   ) {}
 
@@ -90,6 +95,10 @@ export class Reveal {
     const revealed = done.request;
     const expiration = minted.secret.Expiration ?? request.secret.expiration;
     engine.audit("secret.revealed", revealed, userId, { secretId });
+    const { unrevealed } = this.ports;
+    if (unrevealed) {
+      await engine.safely("unindex unrevealed", () => unrevealed.remove(userId, requestId));
+    }
     await engine.safely("update DM", () => notifier.updateDm(revealed));
     await engine.safely("track secret", () =>
       tracker.trackMintedSecret({

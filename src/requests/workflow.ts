@@ -21,6 +21,7 @@ import type {
   ReminderChannelPort,
   SecretTrackerPort,
   SlackPeoplePort,
+  UnrevealedPort,
   UserDirectoryPort,
 } from "./ports.js";
 import { Reveal } from "./reveal.js";
@@ -39,6 +40,8 @@ export interface WorkflowOptions {
   requestTtlMs: number;
   /** Checks a new client's Reminder channel at submit; unset: not checked. */
   channels?: ReminderChannelPort;
+  /** Created requests not yet revealed, for `status`; unset: not kept. */
+  unrevealed?: UnrevealedPort;
   /** Open requests one person may have; unset: no cap. */
   maxOpenRequestsPerUser?: number;
   /** How long a `creating` request is left to the replica that started it. */
@@ -55,9 +58,11 @@ export class RequestWorkflow {
   readonly decisions: Decide;
   readonly applier: Apply;
   readonly reveals: Reveal;
+  private readonly unrevealed: UnrevealedPort | undefined;
 
   constructor(options: WorkflowOptions) {
     const { adh, notifier } = options;
+    this.unrevealed = options.unrevealed;
     this.engine = new RequestEngine({
       store: options.store,
       logger: options.logger,
@@ -131,6 +136,14 @@ export class RequestWorkflow {
 
   openRequestsOf(userId: string): Promise<HybridClientRequest[]> {
     return this.engine.store.openRequestsOf(userId);
+  }
+  /** The requester's created requests whose secret is not revealed yet. */
+  async unrevealedOf(userId: string): Promise<HybridClientRequest[]> {
+    const ids = (await this.unrevealed?.of(userId, this.engine.now())) ?? [];
+    const found = await Promise.all(ids.map((id) => this.engine.store.get(id)));
+    return found
+      .map((s) => s?.request)
+      .filter((r): r is HybridClientRequest => r?.status === "created" && r.reveal !== "revealed");
   }
 
   /** Background work still running. */

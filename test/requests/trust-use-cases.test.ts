@@ -9,8 +9,10 @@ import type { CreateHybridClientInput } from "../../src/adh/client.js";
 import { KIND, type RequestDraft } from "../../src/requests/model.js";
 import { REVEAL_DEADLINE_MS } from "../../src/requests/reveal.js";
 import { RequestWorkflow } from "../../src/requests/workflow.js";
+import { withUnrevealed } from "../../src/slack/requester/unrevealed.js";
 import { closeRedis } from "../../src/store/redis.js";
 import { RequestStore } from "../../src/store/request-store.js";
+import { UnrevealedIndex } from "../../src/store/unrevealed-index.js";
 import { MemoryAdh, MemoryNotifier } from "../support/memory-ports.js";
 import { deletePrefix, testPrefix, testRedis } from "../support/redis.js";
 
@@ -55,6 +57,7 @@ function world(opts: { maxOpen?: number } = {}) {
     allowSelfApproval: false,
     requestTtlMs: 3_600_000,
     maxOpenRequestsPerUser: opts.maxOpen,
+    unrevealed: new UnrevealedIndex(redis),
     now: () => clock.now,
   });
   return { adh, notifier, clock, workflow };
@@ -130,14 +133,28 @@ describe("Reveal", () => {
     expect(w.adh.roleLookups).toBe(before + 1);
   });
 
-  it("after 7 days the button mints nothing and says to request again", async () => {
+  it("after 7 days the button mints nothing, and status shows the secret never revealed", async () => {
     const w = world();
     const created = await createdRequest(w);
+    expect((await w.workflow.unrevealedOf(REQUESTER)).map((r) => r.id)).toContain(created.id);
     w.clock.now += REVEAL_DEADLINE_MS + 1;
     const out = await w.workflow.reveal(created.id, REQUESTER);
     expect(out).toMatchObject({ ok: false, revealExpired: { clientId: created.clientId } });
     expect(w.adh.mintCalls).toBe(0);
     expect((await store.get(created.id))?.request.reveal).toBe("ready");
+    const unrevealed = await w.workflow.unrevealedOf(REQUESTER);
+    const status = JSON.stringify(
+      withUnrevealed({ text: "", blocks: [] }, unrevealed, w.clock.now),
+    );
+    expect(status).toContain(created.clientId);
+    expect(status).toContain("Reveal button expired");
+  });
+
+  it("a revealed secret leaves the status list", async () => {
+    const w = world();
+    const created = await createdRequest(w);
+    expect((await w.workflow.reveal(created.id, REQUESTER)).ok).toBe(true);
+    expect((await w.workflow.unrevealedOf(REQUESTER)).map((r) => r.id)).not.toContain(created.id);
   });
 });
 
