@@ -2,8 +2,8 @@
 // or junk is refused inline, a private channel the bot is not in is reported at submit,
 // bidirectional-control characters are refused inline, and the open-request cap is named.
 import { describe, expect, it } from "vitest";
-import { CLIENT_FORM, SECRET_FORM } from "../../src/slack/ids.js";
-import { clientFormValues, secretFormValues, USERS } from "../support/harness.js";
+import { CLIENT_FORM, DENY, DENY_FORM, SECRET_FORM } from "../../src/slack/ids.js";
+import { APPROVAL_CHANNEL, clientFormValues, secretFormValues, USERS } from "../support/harness.js";
 import { useHarness } from "../support/use-harness.js";
 
 const h = useHarness({ env: { MAX_OPEN_REQUESTS_PER_USER: "1" } }, (harness) => {
@@ -80,5 +80,31 @@ describe("the request form", () => {
     expect(second).toContain("Not submitted");
     expect(second).toContain("You already have 1 open request,");
     expect(second).toContain("MAX_OPEN_REQUESTS_PER_USER");
+  });
+
+  it("refuses bidirectional-control characters in a Deny reason, inline", async () => {
+    const approval = h.slack
+      .callsTo("chat.postMessage")
+      .filter((c) => c.args.channel === APPROVAL_CHANNEL)
+      .at(-1);
+    if (!approval) throw new Error("no approvals message yet");
+    const opens = h.slack.callsTo("views.open").length;
+    await h.driver.clickButton(
+      USERS.approver2,
+      { actionId: DENY },
+      { channel: APPROVAL_CHANNEL, messageTs: String(approval.response.ts) },
+    );
+    const open = await h.slack.waitForCall(
+      "views.open",
+      (c) => h.slack.callsTo("views.open").indexOf(c) >= opens,
+    );
+    const viewId = (open.response.view as { id: string }).id;
+    const ack = await h.driver.submitView(
+      USERS.approver2,
+      { id: viewId, callbackId: DENY_FORM },
+      { deny_reason: { deny_reason: "looks fine\u202E" } },
+    );
+    expect(ack.body).toMatchObject({ response_action: "errors" });
+    expect(JSON.stringify(ack.body)).toContain("text-direction");
   });
 });
