@@ -5,7 +5,7 @@
 import { WebClient } from "@slack/web-api";
 import type { DestinationStream } from "pino";
 import { AdhClient } from "./adh/client.js";
-import { ClientCatalog } from "./adh/client-catalog.js";
+import { type CatalogList, ClientCatalog } from "./adh/client-catalog.js";
 import { UserDirectory } from "./adh/users.js";
 import { logImpossibleQuorum } from "./approver-quorum.js";
 import type { Config } from "./config.js";
@@ -30,17 +30,21 @@ import { createSlackApp } from "./slack/app.js";
 import { SlackApprovalThread } from "./slack/approval/thread.js";
 import { HomePublisher } from "./slack/home/publisher.js";
 import { SlackIdentity } from "./slack/identity.js";
+import { responseUrlOrigins } from "./slack/kit/response-url.js";
 import { SlackNotifier } from "./slack/notifier.js";
 import { SlackPeople } from "./slack/people.js";
+import { SlackReminderChannels } from "./slack/reminder-channels.js";
 import { SlackReminderNotifier } from "./slack/reminders/notifier.js";
 import { createSlackClient, slackClientOptions } from "./slack/web-client.js";
 import { ApproverReminderStore } from "./store/approver-reminders.js";
 import { AuditShipper } from "./store/audit-shipper.js";
 import { AuditTrail } from "./store/audit-stream.js";
 import { ChannelPacer, pacedReminders } from "./store/channel-pacer.js";
+import { CommandCooldown } from "./store/cooldown.js";
 import { DmThreadStore } from "./store/dm-threads.js";
 import { HomePeopleStore } from "./store/home-people.js";
 import { clusterKeyPrefix } from "./store/key-naming.js";
+import { ListCache } from "./store/list-cache.js";
 import {
   closeRedis,
   connectRedis,
@@ -51,6 +55,7 @@ import {
 } from "./store/redis.js";
 import { watchRedisOutage } from "./store/redis-outage-log.js";
 import { RequestStore } from "./store/request-store.js";
+import { UnrevealedIndex } from "./store/unrevealed-index.js";
 
 /** Audit events counted in hcb_approvals_total, by outcome. */
 const APPROVAL_EVENTS: Record<string, ApprovalOutcome> = {
@@ -225,6 +230,9 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     approvalsRequired: config.approvalsRequired,
     allowSelfApproval: config.allowSelfApproval,
     requestTtlMs: config.requestTtlHours * 3_600_000,
+    maxOpenRequestsPerUser: config.maxOpenRequestsPerUser,
+    channels: new SlackReminderChannels(slack),
+    unrevealed: new UnrevealedIndex(redis),
     createLeaseMs: options.createLeaseMs ?? config.createLeaseMs,
     now,
     onEvent: (event) => {
@@ -313,7 +321,15 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       onRequest: (kind, outcome) => metrics.slackRequests.inc({ kind, outcome }),
       onAck: (kind, seconds) => metrics.ackLatency.observe({ kind }, seconds),
     },
-    { workflow, catalog: new ClientCatalog(adh), logger, now, home },
+    {
+      workflow,
+      catalog: new ClientCatalog(adh, { cache: new ListCache<CatalogList>(redis, { now }) }),
+      logger,
+      now,
+      cooldown: new CommandCooldown(redis, { limit: config.userCommandsPer30s, windowMs: 30_000 }),
+      responseUrlOrigins: responseUrlOrigins(config.slackApiUrl),
+      home,
+    },
   );
 
   // The ops port first: probes get answers (not ready) while Slack is still unreachable.

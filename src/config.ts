@@ -47,6 +47,9 @@ export interface Config {
   tenantSyncIntervalSeconds: number;
   /** How long a `creating` request is left to the instance that started it before another takes it over. */
   createLeaseMs: number;
+  maxOpenRequestsPerUser: number;
+  /** Slash commands per user per 30 s; 0: no limit. */
+  userCommandsPer30s: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   maxSecretDays: number | undefined;
   neverExpires: NeverExpiresRule;
@@ -139,6 +142,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       reminderIntervalSeconds: e.REMINDER_INTERVAL_SECONDS,
       tenantSyncIntervalSeconds: e.TENANT_SYNC_INTERVAL_SECONDS,
       createLeaseMs: e.CREATE_LEASE_SECONDS * 1_000,
+      maxOpenRequestsPerUser: e.MAX_OPEN_REQUESTS_PER_USER,
+      userCommandsPer30s: e.USER_COMMANDS_PER_30S,
       logLevel: e.LOG_LEVEL,
       maxSecretDays: e.MAX_SECRET_DAYS,
       neverExpires: e.NEVER_EXPIRES,

@@ -1,6 +1,7 @@
-// `/hybrid-client list`: the tenant's hybrid clients with their secrets, read live from
-// ADH. Secrets are listed per client with bounded concurrency; very large tenants are
-// cut at `maxClients` (the answer says so) to keep the reply within seconds.
+// `/hybrid-client list`: the tenant's hybrid clients with their secrets, read from ADH
+// (all clients, 1,000 per page, then each client's secrets with bounded concurrency) and
+// served through a cache shared by every replica, so the tenant is read at most once a
+// minute however many people ask.
 import type { ClientSecret, HybridClient } from "../adh/schemas.js";
 import { TaskPool } from "../task-pool.js";
 
@@ -18,14 +19,41 @@ export interface CatalogEntry {
   secrets: { id: number; description: string; expiration: string | null }[];
 }
 
+export interface CatalogList {
+  entries: CatalogEntry[];
+  /** How many clients the tenant holds (ADH's count), even when fewer were read. */
+  total: number;
+}
+
+/** Where a loaded list is kept for the next minute (src/store/list-cache.ts in the bot). */
+export interface CatalogCache {
+  get(load: () => Promise<CatalogList>): Promise<{ at: number; value: CatalogList }>;
+}
+
+/** ADH's documented limit of hybrid clients per tenant: the most `list` ever reads. */
+const TENANT_CLIENT_LIMIT = 50_000;
+
 export class ClientCatalog {
   constructor(
     private readonly source: CatalogSource,
-    private readonly options: { maxClients?: number; concurrency?: number } = {},
+    private readonly options: {
+      maxClients?: number;
+      concurrency?: number;
+      cache?: CatalogCache;
+    } = {},
   ) {}
 
-  async list(): Promise<{ entries: CatalogEntry[]; total: number }> {
-    const maxClients = this.options.maxClients ?? 200;
+  /** The tenant's clients, from the shared cache when it is fresh. */
+  async list(): Promise<CatalogList & { at?: number }> {
+    const { cache } = this.options;
+    if (!cache) return this.load();
+    const cached = await cache.get(() => this.load());
+    return { ...cached.value, at: cached.at };
+  }
+
+  /** Reads the tenant from ADH. */
+  async load(): Promise<CatalogList> {
+    const maxClients = this.options.maxClients ?? TENANT_CLIENT_LIMIT;
     const clients: HybridClient[] = [];
     let total = 0;
     for (let skip = 0; clients.length < maxClients; ) {
@@ -38,7 +66,8 @@ export class ClientCatalog {
       skip += page.items.length;
       if (page.items.length === 0 || skip >= total) break;
     }
-    const pool = new TaskPool(this.options.concurrency ?? 8);
+    // The tenant sync's pace: 16 in flight stays under ADH's rate limits.
+    const pool = new TaskPool(this.options.concurrency ?? 16);
     const entries = await Promise.all(
       clients.map((client) =>
         pool.run(async (): Promise<CatalogEntry> => {
@@ -55,6 +84,6 @@ export class ClientCatalog {
         }),
       ),
     );
-    return { entries, total };
+    return { entries, total: Math.max(total, entries.length) };
   }
 }

@@ -4,6 +4,7 @@
 // crash is reconciled once its lease runs out; ADH failing leaves the request `failed`.
 import type { CreateHybridClientResult } from "../adh/client.js";
 import { AdhError } from "../adh/errors.js";
+import type { HybridClient } from "../adh/schemas.js";
 import type { AuditEventType } from "../store/audit-event.js";
 import { TaskPool } from "../task-pool.js";
 import type { Announcer } from "./announce.js";
@@ -14,7 +15,8 @@ import { applyLifecycle, finishLifecycle } from "./lifecycle-apply.js";
 import type { HybridClientRequest, MessageRef, RequestError, RequestKind } from "./model.js";
 import type { RequesterRefusal } from "./outcomes.js";
 import { type Policy, policyFailure } from "./policy.js";
-import type { AdhPort, NotifierPort, SecretTrackerPort } from "./ports.js";
+import type { AdhPort, NotifierPort, SecretTrackerPort, UnrevealedPort } from "./ports.js";
+import { revealDeadline } from "./reveal.js";
 import { rotationRefusal } from "./rotation.js";
 import * as machine from "./state-machine.js";
 
@@ -25,6 +27,7 @@ type Applied = "done" | "lost" | { failed: Omit<RequestError, "at"> };
 type Applier = (
   request: HybridClientRequest,
   stillMine: () => Promise<boolean>,
+  earlierAttempt: boolean,
 ) => Promise<Applied>;
 
 export class Apply {
@@ -42,11 +45,16 @@ export class Apply {
     private readonly engine: RequestEngine,
     private readonly eligibility: Eligibility,
     private readonly announcer: Announcer,
-    private readonly ports: { adh: AdhPort; notifier: NotifierPort; tracker?: SecretTrackerPort },
+    private readonly ports: {
+      adh: AdhPort;
+      notifier: NotifierPort;
+      tracker?: SecretTrackerPort;
+      unrevealed?: UnrevealedPort;
+    },
     private readonly options: { createLeaseMs: number; policy?: Policy },
   ) {
     this.appliers = {
-      "new-client": (r, stillMine) => this.createClient(r, stillMine),
+      "new-client": (r, stillMine, earlier) => this.createClient(r, stillMine, earlier),
       "new-secret": (r) => this.checkRotation(r),
       "edit-client": (r) => applyLifecycle(this.ports.adh, r),
       "disable-client": (r) => applyLifecycle(this.ports.adh, r),
@@ -72,13 +80,20 @@ export class Apply {
       if (!outcome.ok) continue;
       taken++;
       engine.logger.info({ requestId: id }, "reconciling a create left in progress");
-      await this.apply(outcome.request);
+      await this.apply(outcome.request, { earlierAttempt: true });
     }
     return taken;
   }
 
-  /** Applies the request in ADH, then sends the Reveal DM. */
-  async apply(request: HybridClientRequest): Promise<void> {
+  /**
+   * Applies the request in ADH, then sends the Reveal DM. `earlierAttempt`: an attempt
+   * before this one may have been applied (reconciliation after a crash); a Retry after a
+   * failure that may have been applied counts too.
+   */
+  async apply(
+    request: HybridClientRequest,
+    opts: { earlierAttempt?: boolean } = {},
+  ): Promise<void> {
     const { engine } = this;
     const log = engine.logger.child({ requestId: request.id, clientId: request.clientId });
     // The lease on this apply, renewed before each step: a replica that took it over
@@ -106,7 +121,8 @@ export class Apply {
         return;
       }
       if (!(await stillMine())) return;
-      const applied = await this.appliers[request.kind](request, stillMine);
+      const earlier = opts.earlierAttempt === true || earlierAttemptMayHaveApplied(request);
+      const applied = await this.appliers[request.kind](request, stillMine, earlier);
       if (applied === "lost") return;
       if (applied !== "done") {
         await this.fail(request.id, applied.failed);
@@ -144,6 +160,14 @@ export class Apply {
       { type: this.appliedEvents[request.kind], actor: "system" },
     );
     if (!created.ok) return;
+    // `status` shows it until revealed (and after the Reveal deadline, that it expired).
+    const { unrevealed } = this.ports;
+    if (unrevealed) {
+      const r = created.request;
+      await engine.safely("index unrevealed", () =>
+        unrevealed.add(r.requesterId, r.id, revealDeadline(r)),
+      );
+    }
     let dm: MessageRef;
     try {
       dm = await this.ports.notifier.sendCreatedDm(created.request);
@@ -166,8 +190,10 @@ export class Apply {
   private async createClient(
     request: HybridClientRequest,
     stillMine: () => Promise<boolean>,
+    earlierAttempt: boolean,
   ): Promise<Applied> {
     const { adh } = this.ports;
+    let foreign = false;
     const created = await adh
       .createHybridClient({
         Id: request.clientId,
@@ -179,7 +205,22 @@ export class Apply {
         SecretDescription: request.secret.description,
         SecretExpirationDate: request.secret.expiration,
       })
-      .catch((error) => this.recoverEarlierCreate(request, error));
+      .catch((error) =>
+        this.recoverEarlierCreate(request, error, earlierAttempt).catch((e: unknown) => {
+          if (e !== FOREIGN) throw e;
+          foreign = true;
+          return null;
+        }),
+      );
+    // A client under our Id that is not exactly what was approved is not ours to adopt:
+    // nothing is minted and none of its secrets is touched.
+    if (
+      foreign ||
+      created === null ||
+      (created.existed && !matchesRequest(created.client, request))
+    ) {
+      return { failed: { code: "foreign-client", message: request.clientId } };
+    }
     // A replica that took over may have revealed a secret by now: never delete after that.
     if (!(await stillMine())) return "lost";
     // Nobody ever sees the initial secret: the requester gets a fresh one at reveal.
@@ -193,17 +234,20 @@ export class Apply {
   }
 
   /**
-   * A 409 on the very first call happens when an earlier process made the client and
-   * stopped before recording it (reconciliation after a crash). The Id is ours — a
-   * fresh random GUID — so a client with that Id and this name is that earlier create.
+   * A 409 on this process's first call happens when an earlier attempt made the client and
+   * stopped before recording it (reconciliation after a crash, a Retry after a timeout).
+   * Only then, and only when every field matches the approved request, is it ours; a 409
+   * on a first attempt means someone else holds the Id (throws FOREIGN).
    */
   private async recoverEarlierCreate(
     request: HybridClientRequest,
     error: unknown,
+    earlierAttempt: boolean,
   ): Promise<CreateHybridClientResult> {
     if (!(error instanceof AdhError) || error.status !== 409) throw error;
+    if (!earlierAttempt) throw FOREIGN;
     const existing = await this.ports.adh.getHybridClient(request.clientId);
-    if (!existing || existing.Name !== request.client.name) throw error;
+    if (!existing || !matchesRequest(existing, request)) throw FOREIGN;
     return { client: existing, existed: true };
   }
 
@@ -251,6 +295,32 @@ function failureDetails(r: HybridClientRequest) {
     error: r.error?.message ?? "",
     operationId: r.error?.operationId ?? null,
   };
+}
+
+/** Thrown inside createClient when a 409 names a client that is not ours. */
+const FOREIGN = Symbol("foreign client");
+
+/** Could an earlier attempt of this request have created the client in ADH? */
+function earlierAttemptMayHaveApplied(r: HybridClientRequest): boolean {
+  const e = r.error;
+  if (!e) return false;
+  // The client was created and only the DM failed.
+  if (e.code === "dm-undelivered") return true;
+  if (e.code !== undefined) return false;
+  return e.status === undefined || e.status === 408 || e.status >= 500;
+}
+
+/** Does the client in ADH hold exactly what was approved? (ADH omits false/defaults.) */
+export function matchesRequest(c: HybridClient, r: HybridClientRequest): boolean {
+  const sameSet = (a: readonly string[], b: readonly string[]) =>
+    a.length === b.length && [...a].sort().join("\n") === [...b].sort().join("\n");
+  return (
+    c.Name === r.client.name &&
+    sameSet(c.RedirectUris, r.client.redirectUris) &&
+    sameSet(c.PostLogoutRedirectUris, r.client.postLogoutRedirectUris) &&
+    (c.AccessTokenLifetime ?? 3600) === r.client.accessTokenLifetime &&
+    (c.AllowOfflineAccess ?? false) === r.client.allowOfflineAccess
+  );
 }
 
 /** The requester may no longer ask: stored as a code, with what the Slack layer words. */

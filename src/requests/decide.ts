@@ -5,6 +5,7 @@ import type { Apply } from "./apply.js";
 import type { Eligibility } from "./eligibility.js";
 import type { RequestEngine } from "./engine.js";
 import type { Escalation } from "./escalation.js";
+import type { HybridClientRequest } from "./model.js";
 import type { ClickOutcome } from "./outcomes.js";
 import * as machine from "./state-machine.js";
 
@@ -29,19 +30,36 @@ export class Decide {
   async approve(requestId: string, approverId: string): Promise<ClickOutcome> {
     if (!(await this.mayDecideOn(requestId, approverId))) return NOT_APPROVER;
     const { engine } = this;
+    // Past expiresAt a request is expired, whether or not the expiry timer has run yet:
+    // the approval is not counted, and the request is expired instead (with its event).
+    const pastExpiry = (r: HybridClientRequest) =>
+      r.status === "pending" && r.expiresAt <= engine.now();
     const outcome = await engine.transition(
       requestId,
       (r) =>
-        machine.approve(r, approverId, {
-          allowSelfApproval: this.policy.allowSelfApproval,
-          now: engine.now(),
-        }),
+        pastExpiry(r)
+          ? { next: null }
+          : machine.approve(r, approverId, {
+              allowSelfApproval: this.policy.allowSelfApproval,
+              now: engine.now(),
+            }),
       {
         type: "request.approved",
         actor: approverId,
         details: (r) => ({ approvals: r.approvals.length, approvalsRequired: r.approvalsRequired }),
       },
     );
+    if (!outcome.ok && outcome.refusal.code === "nothing-changed") {
+      const expired = await engine.transition(
+        requestId,
+        (r) => (pastExpiry(r) ? machine.expire(r, engine.now()) : { next: null }),
+        { type: "request.expired", actor: "system" },
+      );
+      if (expired.ok) {
+        await this.announcer.announce(expired.request, "expired");
+        return { ok: false, refusal: { code: "already-decided", request: expired.request } };
+      }
+    }
     if (!outcome.ok) return outcome;
     await this.announcer.refreshSafely(requestId);
     if (outcome.request.status === "creating") this.apply.inBackground(outcome.request);

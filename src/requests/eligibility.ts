@@ -7,9 +7,16 @@ import type { AdhPort, SlackPeoplePort, UserDirectoryPort } from "./ports.js";
 
 /** How long a positive answer is reused when a form opens (submit checks again). */
 const FORM_CHECK_REUSE_MS = 60_000;
+/**
+ * How long a refusal (not an administrator, no ADH user) is reused: someone repeating
+ * `add` costs one ADH role lookup a minute. Only refusals are reused here, so a role
+ * removed in ADH is never missed; a role granted shows after at most a minute.
+ */
+export const REFUSAL_REUSE_MS = 60_000;
 
 export class Eligibility {
   private readonly adminChecks = new Map<string, number>();
+  private readonly refusals = new Map<string, { at: number; check: RequesterCheck }>();
 
   constructor(
     private readonly engine: RequestEngine,
@@ -20,8 +27,22 @@ export class Eligibility {
     },
   ) {}
 
-  /** Is this Slack user a Tenant Administrator in ADH? */
+  /**
+   * Is this Slack user a Tenant Administrator in ADH? Never answered from a positive cache;
+   * a refusal is reused for REFUSAL_REUSE_MS.
+   */
   async check(slackUserId: string): Promise<RequesterCheck> {
+    const refused = this.refusals.get(slackUserId);
+    if (refused && this.engine.now() - refused.at < REFUSAL_REUSE_MS) return refused.check;
+    const check = await this.lookUp(slackUserId);
+    if (!check.ok && (check.code === "not-admin" || check.code === "unknown-user")) {
+      this.refusals.set(slackUserId, { at: this.engine.now(), check });
+      if (this.refusals.size > 10_000) this.refusals.clear();
+    } else this.refusals.delete(slackUserId);
+    return check;
+  }
+
+  private async lookUp(slackUserId: string): Promise<RequesterCheck> {
     try {
       const email = await this.ports.people.emailOf(slackUserId);
       if (!email) return { ok: false, code: "no-email" };

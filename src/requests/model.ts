@@ -93,6 +93,8 @@ export const FailureCode = z.enum([
   "dm-undelivered",
   "changed-in-adh",
   "policy-refused",
+  /** A client under the request's Id exists and is not what was approved (not adopted). */
+  "foreign-client",
 ]);
 export type FailureCode = z.infer<typeof FailureCode>;
 

@@ -26,7 +26,14 @@ export type ClickOutcome = { ok: true } | { ok: false; refusal: ClickRefusal };
 export type SubmitRefusal =
   | { code: "requester"; check: RequesterRefusal }
   | { code: "draft-expired" }
-  | { code: "approval-post-failed"; detail: string };
+  | { code: "approval-post-failed"; detail: string }
+  /** MAX_OPEN_REQUESTS_PER_USER reached: nothing stored. */
+  | { code: "too-many-open"; limit: number }
+  /** The reminder channel is not one the bot can post to (checked at submit). */
+  | { code: "reminder-channel"; problem: ReminderChannelProblem };
+
+/** Why a reminder channel was refused at submit. */
+export type ReminderChannelProblem = "not-found" | "not-a-channel" | "not-member";
 
 export type SubmitOutcome =
   | { ok: true; request: HybridClientRequest }
@@ -55,4 +62,8 @@ export type RevealOutcome =
     }
   | { ok: false; refusal: ClickRefusal }
   /** ADH refused or failed the mint; nothing was revealed and the button stays usable. */
-  | { ok: false; mintFailed: string };
+  | { ok: false; mintFailed: string }
+  /** The requester no longer passes the role check: nothing was minted. */
+  | { ok: false; requesterRefused: RequesterRefusal }
+  /** The Reveal button's deadline passed: nothing was minted; request again. */
+  | { ok: false; revealExpired: { clientId: string; deadline: number } };

@@ -84,3 +84,15 @@ export interface SecretTrackerPort {
   untrackClient?(clientId: string): Promise<void>;
   untrackSecret?(clientId: string, secretId: number): Promise<void>;
 }
+
+/** Created requests whose secret the requester has not revealed yet, per requester. */
+export interface UnrevealedPort {
+  add(userId: string, requestId: string, deadline: number): Promise<void>;
+  remove(userId: string, requestId: string): Promise<void>;
+  of(userId: string, now: number): Promise<string[]>;
+}
+
+/** Can the bot post reminders to this channel? null: yes (or it could not tell). */
+export interface ReminderChannelPort {
+  problemWith(channelId: string): Promise<"not-found" | "not-a-channel" | "not-member" | null>;
+}

@@ -2,23 +2,42 @@
 // answer, once. A secret that may exist but was never shown is deleted, never left live.
 import { AdhError } from "../adh/errors.js";
 import { auditEventId } from "../store/audit-event.js";
+import type { Eligibility } from "./eligibility.js";
 import { type RequestEngine, toRequestError } from "./engine.js";
+import type { HybridClientRequest } from "./model.js";
 import type { RevealOutcome } from "./outcomes.js";
-import type { AdhPort, NotifierPort, SecretTrackerPort } from "./ports.js";
+import type { AdhPort, NotifierPort, SecretTrackerPort, UnrevealedPort } from "./ports.js";
 import * as machine from "./state-machine.js";
 
 const UNSEEN = "remove a secret minted but never shown";
 
+/** The Reveal button works this long after the final approval; then request again. */
+export const REVEAL_DEADLINE_MS = 7 * 86_400_000;
+
+/** When the Reveal button stops working (epoch ms): 7 days after the final approval. */
+export function revealDeadline(r: HybridClientRequest): number {
+  const approvedAt = r.approvals.reduce((latest, a) => Math.max(latest, a.at), r.createdAt);
+  return approvedAt + REVEAL_DEADLINE_MS;
+}
+
 export class Reveal {
   constructor(
     private readonly engine: RequestEngine,
-    private readonly ports: { adh: AdhPort; notifier: NotifierPort; tracker: SecretTrackerPort },
+    private readonly ports: {
+      adh: AdhPort;
+      notifier: NotifierPort;
+      tracker: SecretTrackerPort;
+      unrevealed?: UnrevealedPort;
+    },
+    private readonly eligibility?: Eligibility,
   ) {}
 
   /** Mints a fresh secret and returns it for the click's answer. */
   async reveal(requestId: string, userId: string): Promise<RevealOutcome> {
     const { engine } = this;
     const { adh, notifier, tracker } = this.ports;
+    const refused = await this.refuseBeforeMint(requestId, userId);
+    if (refused) return refused;
     const claimed = await engine.change(requestId, (r) =>
       machine.beginReveal(r, userId, engine.now()),
     );
@@ -38,9 +57,13 @@ export class Reveal {
       const problem = toRequestError(error, engine.now());
       const before = known;
       if (before && mayHaveApplied(error)) {
+        // Only a new secret with the description and expiration this mint sent is ours: one
+        // someone added in the portal at the same moment is left alone.
         await engine.safely(UNSEEN, async () => {
           for (const s of await adh.listSecrets(request.clientId)) {
-            if (!before.has(s.Id)) await adh.deleteSecret(request.clientId, s.Id);
+            if (!before.has(s.Id) && isTheOneWeSent(s, request.secret)) {
+              await adh.deleteSecret(request.clientId, s.Id);
+            }
           }
         });
       }
@@ -85,6 +108,10 @@ export class Reveal {
     }
     const revealed = done.request;
     const expiration = expires;
+    const { unrevealed } = this.ports;
+    if (unrevealed) {
+      await engine.safely("unindex unrevealed", () => unrevealed.remove(userId, requestId));
+    }
     await engine.safely("update DM", () => notifier.updateDm(revealed));
     await engine.safely("track secret", () =>
       tracker.trackMintedSecret({
@@ -104,6 +131,33 @@ export class Reveal {
       secretId,
       expiration,
     };
+  }
+
+  /**
+   * Checks made before anything is minted, for the requester's own ready Reveal: the
+   * button's deadline, then the Tenant Administrator role, fresh from ADH (a role removed
+   * after approval must not still yield a live secret). Other clickers and states are
+   * answered by the claim itself.
+   */
+  private async refuseBeforeMint(
+    requestId: string,
+    userId: string,
+  ): Promise<RevealOutcome | undefined> {
+    const stored = await this.engine.store.get(requestId);
+    const r = stored?.request;
+    if (!r || r.requesterId !== userId || r.status !== "created" || r.reveal === "revealed") {
+      return undefined;
+    }
+    const deadline = revealDeadline(r);
+    if (this.engine.now() > deadline) {
+      return { ok: false, revealExpired: { clientId: r.clientId, deadline } };
+    }
+    if (!this.eligibility) return undefined;
+    const check = await this.eligibility.check(userId);
+    if (check.ok) return undefined;
+    const { ok: _ok, ...refusal } = check;
+    this.engine.audit("secret.reveal-refused", r, userId, { code: refusal.code });
+    return { ok: false, requesterRefused: refusal };
   }
 
   /**
@@ -129,6 +183,16 @@ export class Reveal {
     engine.audit("secret.revoked-undelivered", undone.request, "system", { secretId });
     await engine.safely("update DM", () => this.ports.notifier.updateDm(undone.request));
   }
+}
+
+/** Is this secret the one our mint asked for (same description and expiration)? */
+function isTheOneWeSent(
+  s: { Description?: string; Expiration: string | null },
+  sent: { description: string; expiration: string | null },
+): boolean {
+  if ((s.Description ?? "") !== sent.description) return false;
+  if (s.Expiration === null || sent.expiration === null) return s.Expiration === sent.expiration;
+  return Date.parse(s.Expiration) === Date.parse(sent.expiration);
 }
 
 /** A failure after which ADH may still have applied the call (5xx, timeout, no answer). */

@@ -16,7 +16,7 @@ import {
 } from "./model.js";
 import type { RotationCheck, SubmitOutcome } from "./outcomes.js";
 import { approvalsNeeded, type Policy } from "./policy.js";
-import type { AdhPort, NotifierPort } from "./ports.js";
+import type { AdhPort, NotifierPort, ReminderChannelPort } from "./ports.js";
 import { isClientId, rotationRefusal } from "./rotation.js";
 import * as machine from "./state-machine.js";
 
@@ -25,6 +25,8 @@ export interface SubmitPolicy {
   requestTtlMs: number;
   /** Tenant policy: under NEVER_EXPIRES=extra-approval a never-expiring secret needs one more approval. */
   policy?: Policy;
+  /** Open requests one person may have (MAX_OPEN_REQUESTS_PER_USER); unset: no cap. */
+  maxOpenRequestsPerUser?: number;
 }
 
 /** Pane 1 of "Add Client", validated: the draft of a new client. */
@@ -64,6 +66,8 @@ export class Submit {
     private readonly ports: {
       adh: Pick<AdhPort, "getHybridClient" | "listSecrets">;
       notifier: NotifierPort;
+      /** Checks a new client's Reminder channel at submit; unset: not checked. */
+      channels?: ReminderChannelPort;
     },
     private readonly policy: SubmitPolicy,
   ) {}
@@ -76,6 +80,17 @@ export class Submit {
       return { ok: false, refusal: { code: "requester", check: refusal } };
     }
     const { engine } = this;
+    const limit = this.policy.maxOpenRequestsPerUser;
+    if (limit !== undefined && (await this.openCount(draft.requesterId)) >= limit) {
+      return { ok: false, refusal: { code: "too-many-open", limit } };
+    }
+    // The form's picker offers channels only, but a payload can name anything: a channel
+    // the bot cannot post to would swallow every reminder, so it is refused now.
+    const { channels } = this.ports;
+    if (channels && draft.kind === KIND.newClient) {
+      const problem = await channels.problemWith(draft.reminderChannel);
+      if (problem) return { ok: false, refusal: { code: "reminder-channel", problem } };
+    }
     const now = engine.now();
     // Parsed so that each kind's own fields (an edit's diff, a deleted secret) are checked.
     const request: HybridClientRequest = HybridClientRequest.parse({
@@ -112,6 +127,16 @@ export class Submit {
         approvalsRequired: r.approvalsRequired,
       }),
     });
+    // Two submits at once both passed the check above: counted again once stored, the
+    // one over the cap withdraws itself before anyone sees it.
+    if (limit !== undefined && (await this.openCount(draft.requesterId)) > limit) {
+      await engine.transition(request.id, (r) => machine.cancel(r, r.requesterId, engine.now()), {
+        type: "request.cancelled",
+        actor: "system",
+        details: () => ({ reason: "too-many-open" }),
+      });
+      return { ok: false, refusal: { code: "too-many-open", limit } };
+    }
     let current: HybridClientRequest;
     let ref: MessageRef | undefined;
     try {
@@ -148,6 +173,10 @@ export class Submit {
       this.ports.notifier.tellRequester(current, "submitted"),
     );
     return { ok: true, request: current };
+  }
+
+  private async openCount(userId: string): Promise<number> {
+    return (await this.engine.store.openRequestsOf(userId)).length;
   }
 
   async saveDraft(key: string, draft: FormDraft): Promise<void> {

@@ -77,6 +77,15 @@ export function validateClientForm(raw: RawClientForm): ClientFormResult {
   );
   const reminderChannel = take("reminderChannel", checkReminderChannel(form.reminderChannel), "");
   const reason = take("reason", checkLength(form.reason, MAX_REASON_LENGTH, "Reason"), "");
+  const labels: [ClientFormField, unknown, string][] = [
+    ["name", form.name, "Name"],
+    ["redirectUris", form.redirectUris, "Allowed Redirect URL(s)"],
+    ["logoutRedirectUris", form.logoutRedirectUris, "Allowed Logout Redirect URL(s)"],
+    ["reason", form.reason, "Reason"],
+  ];
+  for (const [field, value, label] of labels) {
+    if (hasBidiControl(value)) errors[field] = bidiError(label);
+  }
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
@@ -99,6 +108,7 @@ export function validateSecretForm(raw: RawSecretForm, now: Date): SecretFormRes
 
   const description = checkLength(form.description, MAX_DESCRIPTION_LENGTH, "Description");
   if (!description.ok) errors.description = description.error;
+  if (hasBidiControl(form.description)) errors.description = bidiError("Description");
   // Never Expires wins over whatever the datepicker still holds (it defaults to a date).
   const expiration: Check<string | null> =
     form.neverExpires === true
@@ -106,7 +116,7 @@ export function validateSecretForm(raw: RawSecretForm, now: Date): SecretFormRes
       : checkExpiration(form.expirationDate, now);
   if (!expiration.ok) errors.expirationDate = expiration.error;
 
-  if (!description.ok || !expiration.ok) return { ok: false, errors };
+  if (!description.ok || !expiration.ok || errors.description) return { ok: false, errors };
   return { ok: true, value: { description: description.value, expiration: expiration.value } };
 }
 
@@ -202,10 +212,27 @@ function urlError(url: string): string | undefined {
 
 function checkReminderChannel(raw: unknown): Check<string> {
   const channel = text(raw).trim();
-  return channel === ""
-    ? { ok: false, error: "Pick a channel for expiry reminders" }
-    : { ok: true, value: channel };
+  if (channel === "") return { ok: false, error: "Pick a channel for expiry reminders" };
+  // A channel id (public C…, private G…), never a person, a DM or free text such as
+  // `<!here>`: the picker offers only channels, but a payload can carry anything.
+  if (!/^[CG][A-Z0-9]{2,30}$/.test(channel))
+    return { ok: false, error: "Pick a channel for expiry reminders (not a person or a DM)" };
+  return { ok: true, value: channel };
 }
+
+/**
+ * Bidirectional-control characters (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C) make
+ * text display in a different order than it is stored: an approver could read a name or
+ * a URL other than the one ADH gets. Refused in every text field.
+ */
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
+
+export function hasBidiControl(value: unknown): boolean {
+  return typeof value === "string" && BIDI_CONTROL.test(value);
+}
+
+const bidiError = (label: string) =>
+  `${label} contains invisible text-direction characters (such as U+202E), which make text read differently than it is; retype it without them`;
 
 function checkLength(raw: unknown, max: number, label: string): Check<string> {
   const value = text(raw).trim();

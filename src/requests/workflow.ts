@@ -23,8 +23,10 @@ import { PORTAL_POLICY, type Policy } from "./policy.js";
 import type {
   AdhPort,
   NotifierPort,
+  ReminderChannelPort,
   SecretTrackerPort,
   SlackPeoplePort,
+  UnrevealedPort,
   UserDirectoryPort,
 } from "./ports.js";
 import { tellRequesterEveryOutcome } from "./requester-news.js";
@@ -42,6 +44,12 @@ export interface WorkflowOptions {
   approvalsRequired: number;
   allowSelfApproval: boolean;
   requestTtlMs: number;
+  /** Checks a new client's Reminder channel at submit; unset: not checked. */
+  channels?: ReminderChannelPort;
+  /** Created requests not yet revealed, for `status`; unset: not kept. */
+  unrevealed?: UnrevealedPort;
+  /** Open requests one person may have; unset: no cap. */
+  maxOpenRequestsPerUser?: number;
   /** How long a `creating` request is left to the replica that started it. */
   createLeaseMs?: number;
   now?: () => number;
@@ -67,9 +75,11 @@ export class RequestWorkflow {
   readonly lifecycle: LifecycleForms;
   readonly policy: Policy;
   readonly auditRead: AuditRead;
+  private readonly unrevealed: UnrevealedPort | undefined;
 
   constructor(options: WorkflowOptions) {
     const { adh, notifier } = options;
+    this.unrevealed = options.unrevealed;
     this.engine = new RequestEngine({
       store: options.store,
       logger: options.logger,
@@ -80,7 +90,12 @@ export class RequestWorkflow {
     this.policy = options.policy ?? PORTAL_POLICY;
     const announcer = new Announcer(this.engine, notifier);
     this.eligibility = new Eligibility(this.engine, options);
-    this.submission = new Submit(this.engine, this.eligibility, { adh, notifier }, options);
+    this.submission = new Submit(
+      this.engine,
+      this.eligibility,
+      { adh, notifier, channels: options.channels },
+      options,
+    );
     this.applier = new Apply(this.engine, this.eligibility, announcer, options, {
       createLeaseMs: options.createLeaseMs ?? 60_000,
       policy: this.policy,
@@ -94,7 +109,7 @@ export class RequestWorkflow {
       options,
       this.escalation,
     );
-    this.reveals = new Reveal(this.engine, options);
+    this.reveals = new Reveal(this.engine, options, this.eligibility);
     tellRequesterEveryOutcome(this.engine, notifier);
     this.lifecycle = new LifecycleForms(this.engine, this.submission, adh);
     this.auditRead = new AuditRead(this.engine, this.eligibility);
@@ -161,6 +176,14 @@ export class RequestWorkflow {
 
   openRequestsOf(userId: string): Promise<HybridClientRequest[]> {
     return this.engine.store.openRequestsOf(userId);
+  }
+  /** The requester's created requests whose secret is not revealed yet. */
+  async unrevealedOf(userId: string): Promise<HybridClientRequest[]> {
+    const ids = (await this.unrevealed?.of(userId, this.engine.now())) ?? [];
+    const found = await Promise.all(ids.map((id) => this.engine.store.get(id)));
+    return found
+      .map((s) => s?.request)
+      .filter((r): r is HybridClientRequest => r?.status === "created" && r.reveal !== "revealed");
   }
 
   /** Background work still running. */

@@ -28,5 +28,5 @@ export function registerJourneys(app: App, ctx: ListenerContext): void {
   ]) {
     journey.register(app, deps);
   }
-  commands.register(app, buildHelp);
+  commands.register(app, buildHelp, ctx.cooldown);
 }

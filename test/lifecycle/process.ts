@@ -160,6 +160,8 @@ export async function botEnvFor(
     APPROVAL_CHANNEL,
     APPROVERS: `${USERS.approver1},${USERS.approver2}`,
     LOG_LEVEL: "debug",
+    MAX_OPEN_REQUESTS_PER_USER: "1000",
+    USER_COMMANDS_PER_30S: "0",
     ...overrides,
   };
 }

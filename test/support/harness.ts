@@ -104,6 +104,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       APPROVAL_CHANNEL,
       APPROVERS: `${USERS.approver1},${USERS.approver2}`,
       LOG_LEVEL: "debug",
+      // Suites drive one requester through many flows; the trust tests set these lower.
+      MAX_OPEN_REQUESTS_PER_USER: "1000",
+      USER_COMMANDS_PER_30S: "0",
       ...options.env,
     });
     if (!parsed.ok) throw new Error(parsed.message);

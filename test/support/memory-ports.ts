@@ -99,6 +99,8 @@ export class MemoryAdh implements AdhPort {
           Name: input.Name,
           RedirectUris: input.RedirectUris,
           PostLogoutRedirectUris: input.PostLogoutRedirectUris,
+          AccessTokenLifetime: input.AccessTokenLifetime,
+          AllowOfflineAccess: input.AllowOfflineAccess,
         };
         const id = this.nextSecretId++;
         const value = `initial-${id}`;
@@ -116,13 +118,20 @@ export class MemoryAdh implements AdhPort {
     return this.call("GET /HybridClients/:id/Secrets", () =>
       [...(this.clients.get(clientId)?.secrets.keys() ?? [])].map((Id) => ({
         Id,
-        Expiration: null,
-        Expires: false,
+        Expiration: this.secretMeta.get(Id)?.Expiration ?? null,
+        Expires: (this.secretMeta.get(Id)?.Expiration ?? null) !== null,
+        ...(this.secretMeta.has(Id) ? { Description: this.secretMeta.get(Id)?.Description } : {}),
       })),
     );
   }
 
-  addSecret(clientId: string): Promise<{ secret: ClientSecret; value: string }> {
+  /** Description and expiration each minted secret was asked for. */
+  readonly secretMeta = new Map<number, { Description: string; Expiration: string | null }>();
+
+  addSecret(
+    clientId: string,
+    input?: { Description: string; Expiration: string | null },
+  ): Promise<{ secret: ClientSecret; value: string }> {
     this.mintCalls++;
     return this.counted("mints", clientId, () =>
       this.call("POST /HybridClients/:id/Secrets", () => {
@@ -131,7 +140,9 @@ export class MemoryAdh implements AdhPort {
         const Id = this.nextSecretId++;
         const value = `secret-${Id}`;
         stored.secrets.set(Id, value);
-        return { secret: { Id, Expiration: null, Expires: false }, value };
+        if (input) this.secretMeta.set(Id, input);
+        const Expiration = input?.Expiration ?? null;
+        return { secret: { Id, Expiration, Expires: Expiration !== null }, value };
       }),
     );
   }

@@ -2,7 +2,8 @@
 // approvals message. Each acks first, then makes one use-case call.
 import type { App } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import { APPROVE, DENY, DENY_FORM, RETRY } from "../ids.js";
+import { hasBidiControl } from "../../requests/validation.js";
+import { APPROVE, BLOCK, DENY, DENY_FORM, RETRY } from "../ids.js";
 import { friendlyFailure, onButton, tell } from "../kit/ack.js";
 import type { JourneyDeps } from "../kit/context.js";
 import { answerClick, refusalText } from "../request-card/refusals.js";
@@ -32,9 +33,13 @@ export function register(app: App, deps: JourneyDeps): void {
   });
 
   app.view(DENY_FORM, async ({ ack, body, view, client }) => {
+    const reason = readDenyReason(view.state.values);
+    if (hasBidiControl(reason)) {
+      await ack({ response_action: "errors", errors: { [BLOCK.denyReason]: BIDI_ERROR } });
+      return;
+    }
     await ack();
     const requestId = view.private_metadata;
-    const reason = readDenyReason(view.state.values);
     try {
       const outcome = await workflow.deny(requestId, body.user.id, reason);
       if (!outcome.ok) {
@@ -45,6 +50,9 @@ export function register(app: App, deps: JourneyDeps): void {
     }
   });
 }
+
+const BIDI_ERROR =
+  "Reason contains invisible text-direction characters (such as U+202E), which make text read differently than it is; retype it without them";
 
 /** A modal has no response_url: a DM from the bot carries the answer. */
 async function tellPrivately(client: WebClient, userId: string, text: string): Promise<void> {

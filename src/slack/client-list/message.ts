@@ -115,7 +115,12 @@ function clientMenu(clientId: string): Overflow {
  * soonest come first (then never-expiring ones, then clients without secrets); at most
  * MAX_LISTED_CLIENTS are shown and the rest are counted.
  */
-export function buildClientList(clients: readonly CatalogEntry[], now: number): SlackMessage {
+export function buildClientList(
+  clients: readonly CatalogEntry[],
+  now: number,
+  /** How many clients the tenant holds, when more than were read. */
+  total = clients.length,
+): SlackMessage {
   const nowSec = now / 1000;
   const rows = clients
     .map(toRow)
@@ -144,7 +149,7 @@ export function buildClientList(clients: readonly CatalogEntry[], now: number): 
   }
 
   const summaryParts = [
-    plural(rows.length, "client", "clients"),
+    plural(Math.max(total, rows.length), "client", "clients"),
     plural(all.length, "secret", "secrets"),
     `⚠️ ${number(soon)} expiring within ${SOON_DAYS} days`,
     `${number(expired)} expired`,
@@ -164,7 +169,7 @@ export function buildClientList(clients: readonly CatalogEntry[], now: number): 
   }
 
   const blocks: KnownBlock[] = [header, section(summary, "summary"), ...shown];
-  const hidden = rows.length - shown.length;
+  const hidden = Math.max(total, rows.length) - shown.length;
   if (hidden > 0) {
     const note: ContextBlock = {
       type: "context",

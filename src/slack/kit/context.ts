@@ -12,6 +12,16 @@ export interface ListenerContext {
   now: () => number;
   /** App Home: publishes a person's Home when they open it (absent: no Home tab). */
   home?: { opened(userId: string): Promise<void> };
+  /** Per-user command limit shared across replicas; unset: none. */
+  cooldown?: CommandGate;
+  /** Origins a Reveal's response_url may have (default: https://hooks.slack.com). */
+  responseUrlOrigins?: readonly string[];
+}
+
+/** Counts one command by a user: ok, or how long until they may type again. */
+export interface CommandGate {
+  take(userId: string): Promise<{ ok: true } | { ok: false; retryAfterMs: number; limit: number }>;
+  readonly windowMs: number;
 }
 
 /** A journey's `register(app, deps)` gets the context plus the words it may claim. */

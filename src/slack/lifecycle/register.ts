@@ -30,6 +30,7 @@ import { buildNoticeView } from "../kit/notice.js";
 import { isChecked, textValue, type ViewStateValues } from "../kit/view-state.js";
 import { noSuchClientText, requesterRefusalText } from "../request-card/failures.js";
 import { TAKES_AN_HOUR } from "../request-card/lifecycle.js";
+import { submitRefusalText } from "../request-card/submit-refusals.js";
 import { clientFormErrors, readClientForm } from "../request-form/client-pane.js";
 import { readFormMetadata } from "../request-form/metadata.js";
 import { buildLifecycleView, LIFECYCLE_TITLE } from "./views.js";
@@ -166,6 +167,8 @@ function submitRefusalWords(refusal: SubmitRefusal | LifecycleSubmitRefusal): st
       return "This form is more than an hour old and was not kept. Nothing was submitted; please start again.";
     case "approval-post-failed":
       return `Your request could not be posted to the approvals channel (${refusal.detail}). Ask the bot's operator to invite the bot there, then submit again.`;
+    default:
+      return submitRefusalText(refusal);
   }
 }
 

@@ -91,7 +91,9 @@ export function requestDetails(r: HybridClientRequest, role: string): KnownBlock
     ...fieldSections(
       [
         ["Name", escapeMrkdwn(c.name) || "—"],
-        ["Client Id", code(r.clientId) || "—"],
+        // The Id is only shown once the client exists: before that it would tell anyone
+        // reading the approvals channel which Id to pre-create.
+        ["Client Id", r.status === "created" ? code(r.clientId) || "—" : "_assigned when created_"],
         ["Allow Refresh Token", c.allowOfflineAccess ? "Yes" : "No"],
         ["Token Lifetime", `${c.accessTokenLifetime} seconds`],
         ["Reminder channel", channelLink(r.reminderChannel)],
@@ -126,7 +128,11 @@ function fieldSections(pairs: [string, string][], role: string): SectionBlock[] 
 function listSections(label: string, items: readonly string[], role: string): SectionBlock[] {
   if (items.length === 0) return [section(`*${label}*\n_None_`, role)];
   const perItem = LIMITS.sectionText - label.length - 32;
-  const lines = items.map((item) => code(item, perItem) || "—");
+  const lines = items.map((item) => {
+    const shown = code(item, perItem) || "—";
+    const ascii = punycodeHost(item);
+    return ascii ? `${shown} ⚠️ host in ASCII: ${code(ascii, 300)}` : shown;
+  });
   const out: SectionBlock[] = [];
   let current = `*${label}*`;
   for (const line of lines) {
@@ -192,4 +198,19 @@ export function approvers(r: HybridClientRequest): string {
   return r.approvals.length > 0
     ? r.approvals.map((a) => mention(a.userId)).join(", ")
     : "the approvers";
+}
+
+/**
+ * The ASCII (punycode) form of a URL's host when it was typed with non-ASCII letters, so
+ * approvers see that `pаypal.com` (Cyrillic а) is `xn--pypal-4ve.com`; else undefined.
+ */
+export function punycodeHost(url: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: any character beyond ASCII
+  return /[^\u0000-\u007f]/.test(url) && host.includes("xn--") ? host : undefined;
 }

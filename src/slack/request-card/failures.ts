@@ -49,6 +49,8 @@ export function failureReason(error: RequestError): string {
       return secretLimitText(detail);
     case "changed-in-adh":
       return changedInAdhText(detail);
+    case "foreign-client":
+      return "A client with this request's Id already exists in AVEVA Data Hub and does not match what was approved, so the bot did not take it over: no secret was created and none was deleted. Ask a Tenant Administrator to check the client in the portal, then make a new request.";
     case "dm-undelivered":
       return `The client was created, but the message with the Reveal button could not be sent to the requester (${detail}). Retry sends it again.`;
     case "policy-refused":

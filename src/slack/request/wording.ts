@@ -1,14 +1,12 @@
 // What the requester reads while asking: why a form cannot open, why a submit stored
 // nothing, and where the request went.
 import type { HybridClientRequest } from "../../requests/model.js";
-import type { RotationRefusal, SubmitRefusal } from "../../requests/outcomes.js";
+import type { RotationRefusal } from "../../requests/outcomes.js";
 import { COMMAND } from "../kit/command.js";
 import { channelLink, escapeMrkdwn } from "../kit/mrkdwn.js";
-import {
-  noSuchClientText,
-  requesterRefusalText,
-  secretLimitText,
-} from "../request-card/failures.js";
+import { noSuchClientText, secretLimitText } from "../request-card/failures.js";
+
+export { reminderChannelText, submitRefusalText } from "../request-card/submit-refusals.js";
 
 export const ROTATION_USAGE = `Which client? Usage: \`${COMMAND} secret <client-id>\` (\`${COMMAND} list\` shows the ids).`;
 
@@ -28,17 +26,6 @@ export function rotationRefusalText(refusal: RotationRefusal): string {
       return secretLimitText(refusal.clientId);
     case "adh-unavailable":
       return `AVEVA Data Hub could not be reached to look up the client (${refusal.detail}). Nothing was submitted; try again in a few minutes.`;
-  }
-}
-
-export function submitRefusalText(refusal: SubmitRefusal): string {
-  switch (refusal.code) {
-    case "requester":
-      return requesterRefusalText(refusal.check);
-    case "draft-expired":
-      return "This form is more than an hour old and was not kept. Nothing was submitted; please start again.";
-    case "approval-post-failed":
-      return `Your request could not be posted to the approvals channel (${refusal.detail}). Ask the bot's operator to invite the bot there (/invite @hybrid-client-bot), then submit again.`;
   }
 }
 

@@ -6,6 +6,7 @@ import { afterAck, onButton } from "../kit/ack.js";
 import type { JourneyDeps } from "../kit/context.js";
 import { answerClick } from "../request-card/refusals.js";
 import { buildStatusList } from "./messages.js";
+import { withUnrevealed } from "./unrevealed.js";
 
 export function register(app: App, deps: JourneyDeps): void {
   const { workflow } = deps;
@@ -18,8 +19,12 @@ export function register(app: App, deps: JourneyDeps): void {
   deps.commands.on("status", async ({ command, ack, respond }) => {
     await ack();
     await afterAck(deps, "status", respond, async () => {
-      const requests = await workflow.openRequestsOf(command.user_id);
-      await respond({ response_type: "ephemeral", ...buildStatusList(requests) });
+      const [requests, unrevealed] = await Promise.all([
+        workflow.openRequestsOf(command.user_id),
+        workflow.unrevealedOf(command.user_id),
+      ]);
+      const status = withUnrevealed(buildStatusList(requests), unrevealed, deps.now());
+      await respond({ response_type: "ephemeral", ...status });
     });
   });
 }

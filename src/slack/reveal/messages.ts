@@ -2,6 +2,8 @@
 // the ephemeral answer to the click: the only message that ever holds a secret.
 import type { Button, KnownBlock } from "@slack/types";
 import { type HybridClientRequest, KIND } from "../../requests/model.js";
+import type { RequesterRefusal } from "../../requests/outcomes.js";
+import { REVEAL_DEADLINE_MS } from "../../requests/reveal.js";
 import { REVEAL } from "../ids.js";
 import {
   actions,
@@ -19,6 +21,7 @@ import { expiry, when } from "../kit/dates.js";
 import { LIMITS } from "../kit/limits.js";
 import { code, escapeMrkdwn, truncateMrkdwn } from "../kit/mrkdwn.js";
 import { clientName, NAME_MAX, requestDetails, version } from "../request-card/details.js";
+import { requesterRefusalText } from "../request-card/failures.js";
 
 /** The DM after approval: Client Id, settings and the one-time Reveal secret button. */
 export function buildCreatedDm(request: HybridClientRequest): SlackMessage {
@@ -103,4 +106,17 @@ export function buildSecretReveal(args: {
 /** Minting failed: nothing was revealed, and the button still works. */
 export function mintFailedText(problem: string): string {
   return `The secret could not be created: ${problem}. Nothing was revealed; click Reveal secret again to retry.`;
+}
+
+/** The requester no longer passes the role check at Reveal: nothing was minted. */
+export function revealRefusedText(refusal: RequesterRefusal): string {
+  if (refusal.code === "adh-unavailable") {
+    return `AVEVA Data Hub could not be reached to check your Tenant Administrator role (${refusal.detail}). No secret was created; click Reveal secret again in a few minutes.`;
+  }
+  return `No secret was created: revealing a secret needs the Tenant Administrator role in AVEVA Data Hub, checked again at this click. ${requesterRefusalText(refusal)}`;
+}
+
+/** The Reveal button's 7 days are over: nothing was minted; request again. */
+export function revealExpiredText(at: { clientId: string; deadline: number }): string {
+  return `This Reveal secret button expired ${when(at.deadline)} (it works for ${REVEAL_DEADLINE_MS / 86_400_000} days after approval). No secret was created. To get a secret for this client, make the request again: ${code(`${COMMAND} secret ${at.clientId}`)}.`;
 }
