@@ -166,18 +166,18 @@ export class Reveal {
    */
   async revokeUndelivered(requestId: string, userId: string, secretId: number): Promise<void> {
     const { engine } = this;
-    const stored = await engine.store.get(requestId);
+    // A Redis restart at this moment must not leave a live secret nobody saw, recorded as
+    // revealed: the read and the undo wait it out.
+    const stored = await engine.withStorageRetries(() => engine.store.get(requestId));
     if (!stored || stored.request.requesterId !== userId) return;
     await this.ports.adh.deleteSecret(stored.request.clientId, secretId);
     // Audited as secret.deleted in the transition's script; the log line keeps its name.
-    const undone = await engine.change(
-      requestId,
-      (r) => machine.undoReveal(r, secretId, engine.now()),
-      {
+    const undone = await engine.withStorageRetries(() =>
+      engine.change(requestId, (r) => machine.undoReveal(r, secretId, engine.now()), {
         type: "secret.deleted",
         actor: "system",
         details: () => ({ secretId, reason: "undelivered" }),
-      },
+      }),
     );
     if (!undone.ok) return;
     engine.audit("secret.revoked-undelivered", undone.request, "system", { secretId });
