@@ -54,7 +54,14 @@ export type SecretFormResult =
 
 type Check<T> = { ok: true; value: T } | { ok: false; error: string };
 
-export function validateClientForm(raw: RawClientForm): ClientFormResult {
+/**
+ * `reminderChannel: false` is for forms without a Reminder channel (Edit Client): the
+ * field is neither read nor required there.
+ */
+export function validateClientForm(
+  raw: RawClientForm,
+  fields: { reminderChannel?: boolean } = {},
+): ClientFormResult {
   const form: RawClientForm = isRecord(raw) ? raw : {};
   const errors: Partial<Record<ClientFormField, string>> = {};
   const take = <T>(field: ClientFormField, check: Check<T>, fallback: T): T => {
@@ -75,7 +82,10 @@ export function validateClientForm(raw: RawClientForm): ClientFormResult {
     checkTokenLifetime(form.tokenLifetime),
     MAX_TOKEN_LIFETIME,
   );
-  const reminderChannel = take("reminderChannel", checkReminderChannel(form.reminderChannel), "");
+  const reminderChannel =
+    fields.reminderChannel === false
+      ? ""
+      : take("reminderChannel", checkReminderChannel(form.reminderChannel), "");
   const reason = take("reason", checkLength(form.reason, MAX_REASON_LENGTH, "Reason"), "");
   const labels: [ClientFormField, unknown, string][] = [
     ["name", form.name, "Name"],

@@ -105,7 +105,7 @@ export function register(app: App, deps: JourneyDeps): void {
       }
       let form: Parameters<JourneyDeps["workflow"]["lifecycle"]["submit"]>[2] = { reason };
       if (callbackId === EDIT_FORM) {
-        const checked = validateClientForm({ ...readClientForm(values), reminderChannel: "-" });
+        const checked = validateClientForm(readClientForm(values), { reminderChannel: false });
         if (!checked.ok) {
           await ack({ response_action: "errors", errors: clientFormErrors(checked.errors) });
           return;
