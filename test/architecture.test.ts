@@ -26,6 +26,7 @@ const LAYERS: Record<string, number> = {
   ops: 3,
   "approver-quorum.ts": 3,
   "doctor.ts": 4,
+  wiring: 3.5, // startBot's parts, below bot.ts which runs them
   doctor: 3.5, // the checklist's parts, below doctor.ts which runs them
   "audit-cli.ts": 4,
   "bot.ts": 4,
