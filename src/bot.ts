@@ -42,6 +42,7 @@ import {
 } from "./store/redis.js";
 import { watchRedisOutage } from "./store/redis-outage-log.js";
 import { RequestStore } from "./store/request-store.js";
+import { RetirementStore } from "./store/retirements.js";
 
 /** Audit events counted in hcb_approvals_total, by outcome. */
 const APPROVAL_EVENTS: Record<string, ApprovalOutcome> = {
@@ -203,6 +204,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     allowSelfApproval: config.allowSelfApproval,
     requestTtlMs: config.requestTtlHours * 3_600_000,
     createLeaseMs: options.createLeaseMs ?? config.createLeaseMs,
+    retirements: new RetirementStore(redis),
     now,
     onEvent: (event) => {
       const outcome = APPROVAL_EVENTS[event];
@@ -283,7 +285,11 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   // safe on every replica: the atomic transitions decide who acts.
   let tick: Promise<unknown> = Promise.resolve();
   const runTimers = () => {
-    tick = Promise.allSettled([workflow.expireDue(), workflow.reconcile()]).then((results) => {
+    tick = Promise.allSettled([
+      workflow.expireDue(),
+      workflow.reconcile(),
+      workflow.remindRetirements(),
+    ]).then((results) => {
       for (const r of results) {
         if (r.status === "rejected") logger.warn({ err: String(r.reason) }, "timer run failed");
       }

@@ -13,6 +13,7 @@ import { applyLifecycle, finishLifecycle } from "./lifecycle-apply.js";
 import type { HybridClientRequest, MessageRef, RequestError, RequestKind } from "./model.js";
 import type { RequesterRefusal } from "./outcomes.js";
 import type { AdhPort, NotifierPort, SecretTrackerPort } from "./ports.js";
+import { retireFirst } from "./retire.js";
 import { rotationRefusal } from "./rotation.js";
 import * as machine from "./state-machine.js";
 
@@ -190,6 +191,8 @@ export class Apply {
 
   /** A rotation mints at reveal; here the client must still exist and have room. */
   private async checkRotation(request: HybridClientRequest): Promise<Applied> {
+    // A client at ADH's limit: the secret chosen to retire goes first (issue 11 item 5).
+    await retireFirst(this.engine, this.ports, request);
     const refusal = await rotationRefusal(this.ports.adh, request.clientId);
     if (!refusal) return "done";
     const code = refusal.code === "secret-limit" ? "secret-limit" : "no-such-client";

@@ -25,7 +25,9 @@ export type ClickOutcome = { ok: true } | { ok: false; refusal: ClickRefusal };
 export type SubmitRefusal =
   | { code: "requester"; check: RequesterRefusal }
   | { code: "draft-expired" }
-  | { code: "approval-post-failed"; detail: string };
+  | { code: "approval-post-failed"; detail: string }
+  /** A rotation of a client at ADH's limit must name the secret it retires. */
+  | { code: "replace-required" };
 
 export type SubmitOutcome =
   | { ok: true; request: HybridClientRequest }
@@ -39,7 +41,12 @@ export type RotationRefusal =
   | { code: "adh-unavailable"; detail: string };
 
 export type RotationCheck =
-  | { ok: true; clientName: string }
+  | {
+      ok: true;
+      clientName: string;
+      /** At ADH's limit: the form opens but requires a Replace secret choice. */
+      replaceRequired?: boolean;
+    }
   | { ok: false; refusal: RotationRefusal };
 
 export type RevealOutcome =

@@ -2,6 +2,7 @@
 // answer, once. A secret that may exist but was never shown is deleted, never left live.
 import { AdhError } from "../adh/errors.js";
 import { type RequestEngine, toRequestError } from "./engine.js";
+import type { HybridClientRequest } from "./model.js";
 import type { RevealOutcome } from "./outcomes.js";
 import type { AdhPort, NotifierPort, SecretTrackerPort } from "./ports.js";
 import * as machine from "./state-machine.js";
@@ -12,6 +13,8 @@ export class Reveal {
   constructor(
     private readonly engine: RequestEngine,
     private readonly ports: { adh: AdhPort; notifier: NotifierPort; tracker: SecretTrackerPort },
+    /** A rotation that retires a secret: the 7-day reminder starts at the reveal. */
+    private readonly retire?: { scheduleReminder(r: HybridClientRequest): Promise<void> },
   ) {}
 
   /** Mints a fresh secret and returns it for the click's answer. */
@@ -83,6 +86,10 @@ export class Reveal {
         channel: request.reminderChannel,
       }),
     );
+    const retire = this.retire;
+    if (retire) {
+      await engine.safely("schedule retire reminder", () => retire.scheduleReminder(revealed));
+    }
     return {
       ok: true,
       clientId: request.clientId,

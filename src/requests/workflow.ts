@@ -2,13 +2,20 @@
 // call. Each method is one line into its use case's file; the logic lives there.
 import type { Logger } from "pino";
 import type { RequestStore } from "../store/request-store.js";
+import type { RetirementStore } from "../store/retirements.js";
 import { Announcer } from "./announce.js";
 import { Apply } from "./apply.js";
 import { Decide } from "./decide.js";
 import { Eligibility } from "./eligibility.js";
 import { RequestEngine } from "./engine.js";
 import { LifecycleForms } from "./lifecycle-forms.js";
-import type { FormDraft, HybridClientRequest, RequestDraft, SecretDetails } from "./model.js";
+import type {
+  FormDraft,
+  HybridClientRequest,
+  RequestDraft,
+  SecretDetails,
+  SecretTarget,
+} from "./model.js";
 import type {
   ClickOutcome,
   RequesterCheck,
@@ -23,6 +30,7 @@ import type {
   SlackPeoplePort,
   UserDirectoryPort,
 } from "./ports.js";
+import { Retire, type RetireOutcome, replaceChoices } from "./retire.js";
 import { Reveal } from "./reveal.js";
 import { Submit } from "./submit.js";
 
@@ -42,6 +50,8 @@ export interface WorkflowOptions {
   now?: () => number;
   /** Observes every audit event (metrics). */
   onEvent?: (event: string) => void;
+  /** Delete old secret's claims and reminders; without it they are neither claimed nor sent. */
+  retirements?: RetirementStore;
 }
 
 export class RequestWorkflow {
@@ -53,6 +63,9 @@ export class RequestWorkflow {
   readonly reveals: Reveal;
   /** Edit, disable, enable, delete a client, delete a secret (issue 11). */
   readonly lifecycle: LifecycleForms;
+  /** Rotation that retires the old secret (issue 11 item 5). */
+  readonly retire: Retire;
+  private readonly retireAdh: AdhPort;
 
   constructor(options: WorkflowOptions) {
     const { adh, notifier } = options;
@@ -69,7 +82,9 @@ export class RequestWorkflow {
       createLeaseMs: options.createLeaseMs ?? 60_000,
     });
     this.decisions = new Decide(this.engine, this.eligibility, announcer, this.applier, options);
-    this.reveals = new Reveal(this.engine, options);
+    this.retireAdh = adh;
+    this.retire = new Retire(this.engine, options, options.retirements);
+    this.reveals = new Reveal(this.engine, options, this.retire);
     this.lifecycle = new LifecycleForms(this.engine, this.submission, adh);
   }
 
@@ -89,8 +104,13 @@ export class RequestWorkflow {
   saveDraft(key: string, draft: FormDraft): Promise<void> {
     return this.submission.saveDraft(key, draft);
   }
-  submitDraft(key: string, userId: string, secret: SecretDetails): Promise<SubmitOutcome> {
-    return this.submission.submitDraft(key, userId, secret);
+  submitDraft(
+    key: string,
+    userId: string,
+    secret: SecretDetails,
+    replaceSecretId?: number,
+  ): Promise<SubmitOutcome> {
+    return this.submission.submitDraft(key, userId, secret, replaceSecretId);
   }
   prepareRotation(clientId: string): Promise<RotationCheck> {
     return this.submission.prepareRotation(clientId);
@@ -121,6 +141,17 @@ export class RequestWorkflow {
   }
   revokeUndelivered(requestId: string, userId: string, secretId: number): Promise<void> {
     return this.reveals.revokeUndelivered(requestId, userId, secretId);
+  }
+
+  /** The Replace secret select's choices: the client's current secrets. */
+  replaceChoices(clientId: string): Promise<SecretTarget[]> {
+    return replaceChoices(this.retireAdh, clientId);
+  }
+  deleteOldSecret(requestId: string, userId: string): Promise<RetireOutcome> {
+    return this.retire.deleteOld(requestId, userId);
+  }
+  remindRetirements(): Promise<number> {
+    return this.retire.remindDue();
   }
 
   openRequestsOf(userId: string): Promise<HybridClientRequest[]> {

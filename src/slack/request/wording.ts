@@ -39,6 +39,8 @@ export function submitRefusalText(refusal: SubmitRefusal): string {
       return "This form is more than an hour old and was not kept. Nothing was submitted; please start again.";
     case "approval-post-failed":
       return `Your request could not be posted to the approvals channel (${refusal.detail}). Ask the bot's operator to invite the bot there (/invite @hybrid-client-bot), then submit again.`;
+    case "replace-required":
+      return "This client already holds 10 secrets, the most ADH allows: choose under *Replace secret* the one to delete before the new one is created. Nothing was submitted.";
   }
 }
 

@@ -8,8 +8,10 @@ import { onButton, tell } from "../kit/ack.js";
 import type { JourneyDeps } from "../kit/context.js";
 import { refusalText } from "../request-card/refusals.js";
 import { buildSecretReveal, mintFailedText } from "./messages.js";
+import { registerRetire } from "./retire.js";
 
 export function register(app: App, deps: JourneyDeps): void {
+  registerRetire(app, deps);
   onButton(app, deps, REVEAL, async ({ value, body, respond }) => {
     const outcome = await deps.workflow.reveal(value, body.user.id);
     if (!outcome.ok) {
