@@ -17,7 +17,11 @@ function secretWords(t: { secretId: number; description: string }): string {
 
 /** Above the footer: what the old secret's state is. */
 export function retireBlocks(r: HybridClientRequest): KnownBlock[] {
-  if (r.kind !== KIND.rotation || !r.retire || r.retire.first) return [];
+  if (r.kind !== KIND.rotation || !r.retire) return [];
+  if (r.retire.first) {
+    const text = `Old ${secretWords(r.retire)} was deleted before this one was created (the client was at ADH's limit of 10 secrets). ${DELETION_TAKES_AN_HOUR}`;
+    return [section(text, "retired")];
+  }
   if (r.retiredAt) {
     const text = `🗑️ Old secret ${r.retire.secretId} deleted at ${when(r.retiredAt)}. ${DELETION_TAKES_AN_HOUR}`;
     return [section(text, "retired")];
