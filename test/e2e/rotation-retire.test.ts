@@ -150,7 +150,7 @@ describe("a rotation that retires the old secret", () => {
     await Promise.all(replicas.map((r) => r.bot.stop()));
   });
 
-  it("a client at ADH's limit: the choice is required, the old secret goes first, the reveal mints", async () => {
+  it("a client at ADH's limit: the choice is required, the old secret goes first (apply-then-fail is done), the reveal mints", async () => {
     const { id: clientId } = h.adh.addClient(
       { Name: "full-app" },
       Array.from({ length: 10 }, (_, i) => ({ description: `s${i}`, expiration: inDays(90) })),
@@ -178,8 +178,15 @@ describe("a rotation that retires the old secret", () => {
     expect(JSON.stringify(approval.args.blocks)).toMatch(
       new RegExp(`secret ${chosen.Id} \\(s3\\).*deleted \\*before\\* the new one is created`),
     );
+    // ADH deletes, then the answer is lost: the retried delete gets 404, which is done.
+    h.adh.inject("DELETE /HybridClients/:id/Secrets/:sid", { applyThenFail: 500 });
     await approve(h, USERS.approver1, approval);
     const dm = await waitForRevealDm(h, approval);
+    // Two DELETEs (the lost answer, then the 404 retry) and the request still applied.
+    const deletes = h.adh.callsTo("DELETE /HybridClients/:id/Secrets/:sid");
+    expect(
+      deletes.filter((c) => c.path.includes(`/Secrets/${chosen.Id}`)).map((c) => c.status),
+    ).toEqual([500, 404]);
     // Deleted at approval, before any mint.
     expect(h.adh.secretsOf(clientId)).toHaveLength(9);
     expect(h.adh.secretsOf(clientId).map((s) => s.Id)).not.toContain(chosen.Id);
