@@ -200,6 +200,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       workflow.expireDue(),
       workflow.reconcile(),
       approverReminders.sendDue(),
+      workflow.remindRetirements(),
     ]).then((results) => {
       for (const r of results) {
         if (r.status === "rejected") logger.warn({ err: String(r.reason) }, "timer run failed");

@@ -16,6 +16,7 @@ import type { HybridClientRequest, MessageRef, RequestError, RequestKind } from 
 import type { RequesterRefusal } from "./outcomes.js";
 import { type Policy, policyFailure } from "./policy.js";
 import type { AdhPort, NotifierPort, SecretTrackerPort, UnrevealedPort } from "./ports.js";
+import { retireFirst } from "./retire.js";
 import { revealDeadline } from "./reveal.js";
 import { rotationRefusal } from "./rotation.js";
 import * as machine from "./state-machine.js";
@@ -253,6 +254,8 @@ export class Apply {
 
   /** A rotation mints at reveal; here the client must still exist and have room. */
   private async checkRotation(request: HybridClientRequest): Promise<Applied> {
+    // A client at ADH's limit: the secret chosen to retire goes first (issue 11 item 5).
+    await retireFirst(this.engine, this.ports, request);
     const refusal = await rotationRefusal(this.ports.adh, request.clientId);
     if (!refusal) return "done";
     const code = refusal.code === "secret-limit" ? "secret-limit" : "no-such-client";

@@ -146,8 +146,27 @@ const RequestBase = z.object({
 export const NewClientRequest = RequestBase.extend({ kind: z.literal(KIND.newClient) });
 export type NewClientRequest = z.infer<typeof NewClientRequest>;
 
+/**
+ * The secret a rotation retires (issue 11 item 5), as shown when the form opened. `first`:
+ * the client was at ADH's limit, so the applier deletes it before the new one is minted;
+ * otherwise the requester deletes it with Delete old secret after the reveal.
+ */
+export const RetireTarget = z.object({
+  secretId: z.number().int(),
+  description: z.string(),
+  expiration: z.string().nullable(),
+  first: z.boolean(),
+});
+export type RetireTarget = z.infer<typeof RetireTarget>;
+
 /** One more secret for an existing client. */
-export const RotationRequest = RequestBase.extend({ kind: z.literal(KIND.rotation) });
+export const RotationRequest = RequestBase.extend({
+  kind: z.literal(KIND.rotation),
+  // Optional: rotations stored before item 5 retire nothing.
+  retire: RetireTarget.optional(),
+  /** When Delete old secret removed `retire` (epoch ms). */
+  retiredAt: z.number().optional(),
+});
 export type RotationRequest = z.infer<typeof RotationRequest>;
 
 /**
@@ -221,6 +240,8 @@ export interface RequestDraft {
   edit?: EditChange;
   secretCount?: number;
   target?: SecretTarget;
+  /** Rotation only: the secret it also retires. */
+  retire?: RetireTarget;
 }
 
 /**
@@ -235,5 +256,9 @@ export const FormDraft = z.object({
   reason: z.string().default(""),
   clientId: z.string().optional(),
   client: ClientDetails,
+  /** Rotation: the client's secrets the Replace secret select offered. */
+  replaceChoices: z.array(SecretTarget).optional(),
+  /** Rotation of a client at ADH's limit: a Replace secret choice is required. */
+  replaceRequired: z.boolean().optional(),
 });
 export type FormDraft = z.infer<typeof FormDraft>;

@@ -30,7 +30,9 @@ export type SubmitRefusal =
   /** MAX_OPEN_REQUESTS_PER_USER reached: nothing stored. */
   | { code: "too-many-open"; limit: number }
   /** The reminder channel is not one the bot can post to (checked at submit). */
-  | { code: "reminder-channel"; problem: ReminderChannelProblem };
+  | { code: "reminder-channel"; problem: ReminderChannelProblem }
+  /** A rotation of a client at ADH's limit must name the secret it retires. */
+  | { code: "replace-required" };
 
 /** Why a reminder channel was refused at submit. */
 export type ReminderChannelProblem = "not-found" | "not-a-channel" | "not-member";
@@ -47,7 +49,12 @@ export type RotationRefusal =
   | { code: "adh-unavailable"; detail: string };
 
 export type RotationCheck =
-  | { ok: true; clientName: string }
+  | {
+      ok: true;
+      clientName: string;
+      /** At ADH's limit: the form opens but requires a Replace secret choice. */
+      replaceRequired?: boolean;
+    }
   | { ok: false; refusal: RotationRefusal };
 
 export type RevealOutcome =

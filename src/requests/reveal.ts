@@ -30,6 +30,8 @@ export class Reveal {
       unrevealed?: UnrevealedPort;
     },
     private readonly eligibility?: Eligibility,
+    /** A rotation that retires a secret: the 7-day reminder starts at the reveal. */
+    private readonly retire?: { scheduleReminder(r: HybridClientRequest): Promise<void> },
   ) {}
 
   /** Mints a fresh secret and returns it for the click's answer. */
@@ -123,6 +125,10 @@ export class Reveal {
         channel: request.reminderChannel,
       }),
     );
+    const retire = this.retire;
+    if (retire) {
+      await engine.safely("schedule retire reminder", () => retire.scheduleReminder(revealed));
+    }
     return {
       ok: true,
       clientId: request.clientId,

@@ -13,6 +13,7 @@ import {
   type MessageRef,
   type RequestDraft,
   type SecretDetails,
+  type SecretTarget,
 } from "./model.js";
 import type { RotationCheck, SubmitOutcome } from "./outcomes.js";
 import { approvalsNeeded, type Policy } from "./policy.js";
@@ -41,9 +42,17 @@ export function newClientDraft(
 /** A rotation's draft: the existing client's id and name stand in for pane 1. */
 export function rotationDraft(
   requesterId: string,
-  at: { clientId: string; clientName: string; reminderChannel: string },
+  at: {
+    clientId: string;
+    clientName: string;
+    reminderChannel: string;
+    replaceChoices?: SecretTarget[];
+    replaceRequired?: boolean;
+  },
 ): FormDraft {
   return {
+    ...(at.replaceChoices ? { replaceChoices: at.replaceChoices } : {}),
+    ...(at.replaceRequired ? { replaceRequired: true } : {}),
     kind: KIND.rotation,
     requesterId,
     reminderChannel: at.reminderChannel,
@@ -95,6 +104,7 @@ export class Submit {
     // Parsed so that each kind's own fields (an edit's diff, a deleted secret) are checked.
     const request: HybridClientRequest = HybridClientRequest.parse({
       ...lifecycleFields(draft),
+      ...(draft.kind === KIND.rotation && draft.retire ? { retire: draft.retire } : {}),
       id: newRequestId(),
       kind: draft.kind,
       status: "pending",
@@ -189,12 +199,29 @@ export class Submit {
   }
 
   /** Pane 2 submitted: the draft plus the secret details become a pending request. */
-  async submitDraft(key: string, userId: string, secret: SecretDetails): Promise<SubmitOutcome> {
+  async submitDraft(
+    key: string,
+    userId: string,
+    secret: SecretDetails,
+    /** Rotation: the Replace secret choice (issue 11 item 5). */
+    replaceSecretId?: number,
+  ): Promise<SubmitOutcome> {
     const draft = await this.loadDraft(key);
     if (!draft || draft.requesterId !== userId) {
       return { ok: false, refusal: { code: "draft-expired" } };
     }
-    const submitted = await this.submit({ ...draft, secret });
+    // Only a secret the form offered: the id comes back from Slack.
+    const choice = draft.replaceChoices?.find((c) => c.secretId === replaceSecretId);
+    if (draft.replaceRequired && !choice) {
+      return { ok: false, refusal: { code: "replace-required" } };
+    }
+    const retire = choice && {
+      secretId: choice.secretId,
+      description: choice.description,
+      expiration: choice.expiration,
+      first: draft.replaceRequired === true,
+    };
+    const submitted = await this.submit({ ...draft, secret, ...(retire ? { retire } : {}) });
     if (submitted.ok) await this.engine.store.deleteDraft(key);
     return submitted;
   }
@@ -208,9 +235,14 @@ export class Submit {
     if (!isClientId(clientId)) return { ok: false, refusal: { code: "not-a-client-id" } };
     try {
       const refusal = await rotationRefusal(this.ports.adh, clientId);
-      if (refusal) return { ok: false, refusal };
+      // At the limit the form still opens: retiring one secret first makes room.
+      const full = refusal?.code === "secret-limit";
+      if (refusal && !full) return { ok: false, refusal };
       const client = await this.ports.adh.getHybridClient(clientId);
-      return { ok: true, clientName: client?.Name ?? clientId };
+      const name = client?.Name ?? clientId;
+      return full
+        ? { ok: true, clientName: name, replaceRequired: true }
+        : { ok: true, clientName: name };
     } catch (error) {
       return { ok: false, refusal: { code: "adh-unavailable", detail: describeError(error) } };
     }

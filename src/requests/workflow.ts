@@ -3,6 +3,7 @@
 import type { Logger } from "pino";
 import type { AuditTrail } from "../store/audit-stream.js";
 import type { RequestStore } from "../store/request-store.js";
+import type { RetirementStore } from "../store/retirements.js";
 import { Announcer } from "./announce.js";
 import { Apply } from "./apply.js";
 import { AuditRead, type AuditReadOutcome } from "./audit-read.js";
@@ -11,7 +12,13 @@ import { Eligibility } from "./eligibility.js";
 import { RequestEngine } from "./engine.js";
 import { Escalation, type EscalationPolicy } from "./escalation.js";
 import { LifecycleForms } from "./lifecycle-forms.js";
-import type { FormDraft, HybridClientRequest, RequestDraft, SecretDetails } from "./model.js";
+import type {
+  FormDraft,
+  HybridClientRequest,
+  RequestDraft,
+  SecretDetails,
+  SecretTarget,
+} from "./model.js";
 import type {
   ClickOutcome,
   RequesterCheck,
@@ -30,6 +37,7 @@ import type {
   UserDirectoryPort,
 } from "./ports.js";
 import { tellRequesterEveryOutcome } from "./requester-news.js";
+import { Retire, type RetireOutcome, replaceChoices } from "./retire.js";
 import { Reveal } from "./reveal.js";
 import { Submit } from "./submit.js";
 
@@ -61,6 +69,8 @@ export interface WorkflowOptions {
   policy?: Policy;
   /** The audit stream, for events that are not transitions (and `/hybrid-client audit`). */
   trail?: AuditTrail;
+  /** Delete old secret's claims and reminders; without it they are neither claimed nor sent. */
+  retirements?: RetirementStore;
 }
 
 export class RequestWorkflow {
@@ -76,6 +86,9 @@ export class RequestWorkflow {
   readonly policy: Policy;
   readonly auditRead: AuditRead;
   private readonly unrevealed: UnrevealedPort | undefined;
+  /** Rotation that retires the old secret (issue 11 item 5). */
+  readonly retire: Retire;
+  private readonly retireAdh: AdhPort;
 
   constructor(options: WorkflowOptions) {
     const { adh, notifier } = options;
@@ -109,7 +122,9 @@ export class RequestWorkflow {
       options,
       this.escalation,
     );
-    this.reveals = new Reveal(this.engine, options, this.eligibility);
+    this.retireAdh = adh;
+    this.retire = new Retire(this.engine, options, options.retirements);
+    this.reveals = new Reveal(this.engine, options, this.eligibility, this.retire);
     tellRequesterEveryOutcome(this.engine, notifier);
     this.lifecycle = new LifecycleForms(this.engine, this.submission, adh);
     this.auditRead = new AuditRead(this.engine, this.eligibility);
@@ -136,8 +151,13 @@ export class RequestWorkflow {
   saveDraft(key: string, draft: FormDraft): Promise<void> {
     return this.submission.saveDraft(key, draft);
   }
-  submitDraft(key: string, userId: string, secret: SecretDetails): Promise<SubmitOutcome> {
-    return this.submission.submitDraft(key, userId, secret);
+  submitDraft(
+    key: string,
+    userId: string,
+    secret: SecretDetails,
+    replaceSecretId?: number,
+  ): Promise<SubmitOutcome> {
+    return this.submission.submitDraft(key, userId, secret, replaceSecretId);
   }
   prepareRotation(clientId: string): Promise<RotationCheck> {
     return this.submission.prepareRotation(clientId);
@@ -172,6 +192,17 @@ export class RequestWorkflow {
 
   recentAudit(userId: string, clientId?: string): Promise<AuditReadOutcome> {
     return this.auditRead.latest(userId, clientId);
+  }
+
+  /** The Replace secret select's choices: the client's current secrets. */
+  replaceChoices(clientId: string): Promise<SecretTarget[]> {
+    return replaceChoices(this.retireAdh, clientId);
+  }
+  deleteOldSecret(requestId: string, userId: string): Promise<RetireOutcome> {
+    return this.retire.deleteOld(requestId, userId);
+  }
+  remindRetirements(): Promise<number> {
+    return this.retire.remindDue();
   }
 
   openRequestsOf(userId: string): Promise<HybridClientRequest[]> {

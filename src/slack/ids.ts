@@ -38,6 +38,8 @@ export const CLIENT_MENU_ACTION = {
   enable: "enable",
   delete: "delete",
 } as const;
+/** Requester's revealed-rotation DM (issue 11 item 5); value: request id. */
+export const DELETE_OLD_SECRET = "hcb_delete_old_secret";
 /** Expiry reminder; value: ADH client id. */
 export const REQUEST_NEW_SECRET = "hcb_request_new_secret";
 
@@ -59,6 +61,8 @@ export const BLOCK = {
   denyReason: "deny_reason",
   enabled: "enabled",
   confirmName: "confirm_name",
+  /** Create Secret for an existing client: the secret the rotation retires. */
+  replaceSecret: "replace_secret",
 } as const;
 export type InputBlockId = (typeof BLOCK)[keyof typeof BLOCK];
 

@@ -8,6 +8,7 @@ import type { DmThreadStore } from "../store/dm-threads.js";
 import { buildApprovalMessage } from "./approval/message.js";
 import { buildRequesterReceipt, buildRequesterUpdate } from "./requester/messages.js";
 import { buildCreatedDm, buildRevealedDm } from "./reveal/messages.js";
+import { buildRetireReminder } from "./reveal/retire-messages.js";
 
 export interface SlackNotifierOptions {
   client: WebClient;
@@ -113,6 +114,19 @@ export class SlackNotifier implements NotifierPort {
         : buildCreatedDm(request);
     await this.call("chat.update", () =>
       this.o.client.chat.update({ channel: dm.channel, ts: dm.ts, ...message }),
+    );
+  }
+
+  /** Delete old secret unused for 7 days: one reply in the DM's thread (issue 11 item 5). */
+  async remindRetire(request: HybridClientRequest): Promise<void> {
+    const dm = request.dm;
+    if (!dm) return;
+    await this.call("chat.postMessage", () =>
+      this.o.client.chat.postMessage({
+        channel: dm.channel,
+        thread_ts: dm.ts,
+        ...buildRetireReminder(request),
+      }),
     );
   }
 

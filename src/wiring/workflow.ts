@@ -11,6 +11,7 @@ import { createSlackClient } from "../slack/web-client.js";
 import type { AuditTrail } from "../store/audit-stream.js";
 import { DmThreadStore } from "../store/dm-threads.js";
 import type { RequestStore } from "../store/request-store.js";
+import { RetirementStore } from "../store/retirements.js";
 import { UnrevealedIndex } from "../store/unrevealed-index.js";
 import type { Wiring } from "./shared.js";
 
@@ -76,6 +77,7 @@ export function createWorkflow(
     maxOpenRequestsPerUser: config.maxOpenRequestsPerUser,
     channels: new SlackReminderChannels(slack),
     unrevealed: new UnrevealedIndex(redis),
+    retirements: new RetirementStore(redis),
     createLeaseMs: parts.createLeaseMs ?? config.createLeaseMs,
     now,
     onEvent: (event) => {

@@ -93,9 +93,11 @@ describe("submit", () => {
       refusal: { code: "no-such-client", clientId: CLIENT_ID },
     });
     await existingClient(adh, MAX_SECRETS_PER_CLIENT);
+    // At the limit the form opens, but requires a Replace secret choice (issue 11 item 5).
     expect(await workflow.prepareRotation(CLIENT_ID)).toEqual({
-      ok: false,
-      refusal: { code: "secret-limit", clientId: CLIENT_ID, limit: MAX_SECRETS_PER_CLIENT },
+      ok: true,
+      clientName: "Existing app",
+      replaceRequired: true,
     });
     await adh.deleteSecret(CLIENT_ID, [...adh.clients.get(CLIENT_ID)!.secrets.keys()][0]!);
     expect(await workflow.prepareRotation(CLIENT_ID)).toEqual({

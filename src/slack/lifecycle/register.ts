@@ -167,6 +167,8 @@ function submitRefusalWords(refusal: SubmitRefusal | LifecycleSubmitRefusal): st
       return "This form is more than an hour old and was not kept. Nothing was submitted; please start again.";
     case "approval-post-failed":
       return `Your request could not be posted to the approvals channel (${refusal.detail}). Ask the bot's operator to invite the bot there, then submit again.`;
+    case "replace-required": // rotation only; never from a lifecycle form
+      return "Nothing was submitted; choose the secret to replace.";
     default:
       return submitRefusalText(refusal);
   }

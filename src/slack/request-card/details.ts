@@ -53,6 +53,26 @@ export const version = (r: HybridClientRequest): string =>
   `${r.status}:${r.approvals.length}:${r.updatedAt}`;
 
 /** Every field of the request, as the approver and the requester see them. */
+/** A rotation that retires a secret says which one, and when it goes (issue 11 item 5). */
+function retireFields(r: HybridClientRequest): [string, string][] {
+  if (r.kind !== KIND.rotation || !r.retire) return [];
+  const t = r.retire;
+  const desc = t.description.trim() ? ` (${escapeMrkdwn(t.description.trim(), 200)})` : "";
+  const until = t.expiration === null ? "never expires" : `expires ${expiry(t.expiration)}`;
+  const what = `secret ${t.secretId}${desc}, ${until}`;
+  return [
+    t.first
+      ? [
+          "⚠️ Deletes first",
+          `The client is at ADH's limit of 10 secrets: ${what} is deleted *before* the new one is created. ADH can take up to an hour to apply a deletion to sign-ins.`,
+        ]
+      : [
+          "Also retires",
+          `Also retires ${what}: the requester deletes it after revealing the new secret. ADH can take up to an hour to apply a deletion to sign-ins.`,
+        ],
+  ];
+}
+
 export function requestDetails(r: HybridClientRequest, role: string): KnownBlock[] {
   const c = r.client;
   const secretFields: [string, string][] = [
@@ -83,6 +103,7 @@ export function requestDetails(r: HybridClientRequest, role: string): KnownBlock
         ["Client Id", code(r.clientId) || "—"],
         ["Reminder channel", channelLink(r.reminderChannel)],
         ...secretFields,
+        ...retireFields(r),
       ],
       role,
     );

@@ -15,6 +15,8 @@ export function submitRefusalText(refusal: SubmitRefusal): string {
       return `You already have ${refusal.limit} open request${refusal.limit === 1 ? "" : "s"}, the most one person may have (MAX_OPEN_REQUESTS_PER_USER). Nothing was submitted. Wait for them to be decided, or cancel one (\`${COMMAND} status\`), then submit again.`;
     case "reminder-channel":
       return reminderChannelText(refusal.problem);
+    case "replace-required":
+      return "This client already holds 10 secrets, the most ADH allows: choose under *Replace secret* the one to delete before the new one is created. Nothing was submitted.";
   }
 }
 

@@ -1,6 +1,7 @@
 // Pane 2, "Create Secret" (the only pane of a rotation), reading it back, and its inline
 // errors.
 import type { ContextBlock, ModalView } from "@slack/types";
+import type { SecretTarget } from "../../requests/model.js";
 import {
   MAX_DESCRIPTION_LENGTH,
   type RawSecretForm,
@@ -19,6 +20,7 @@ import {
   type ViewStateValues,
 } from "../kit/view-state.js";
 import { formMetadata } from "./metadata.js";
+import { replaceSecretBlocks } from "./replace-secret.js";
 
 export interface SecretFormOptions {
   requestKey: string;
@@ -26,6 +28,10 @@ export interface SecretFormOptions {
   clientName?: string;
   /** YYYY-MM-DD; see defaultExpirationDate(). */
   defaultExpiration: string;
+  /** Rotation: the client's secrets, offered under Replace secret (issue 11 item 5). */
+  replaceChoices?: SecretTarget[];
+  /** The client is at ADH's limit: a Replace secret choice is required. */
+  replaceRequired?: boolean;
 }
 
 export function buildSecretFormView(opts: SecretFormOptions): ModalView {
@@ -84,6 +90,7 @@ export function buildSecretFormView(opts: SecretFormOptions): ModalView {
         ),
         { optional: true },
       ),
+      ...replaceSecretBlocks(opts),
     ],
   };
 }

@@ -81,12 +81,17 @@ export async function openRotationForm(
       await replaceView(client, viewId, undefined, notice);
       return;
     }
+    // Replace secret (issue 11 item 5): the client's current secrets.
+    const replaceChoices = await ctx.workflow.replaceChoices(at.clientId);
+    const replaceRequired = rotation.replaceRequired === true;
     await ctx.workflow.saveDraft(
       formKey,
       rotationDraft(at.userId, {
         clientId: at.clientId,
         clientName: rotation.clientName,
         reminderChannel: at.channelId ?? at.userId,
+        replaceChoices,
+        replaceRequired,
       }),
     );
     await replaceView(
@@ -97,6 +102,8 @@ export async function openRotationForm(
         requestKey: formKey,
         clientName: rotation.clientName,
         defaultExpiration: defaultExpirationDate(new Date(ctx.now())),
+        replaceChoices,
+        replaceRequired,
       }),
     );
   });

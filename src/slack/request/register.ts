@@ -27,6 +27,11 @@ import { clientFormErrors, readClientForm } from "../request-form/client-pane.js
 import { readFormMetadata } from "../request-form/metadata.js";
 import { clientPolicyErrors, secretPolicyErrors } from "../request-form/policy-words.js";
 import {
+  REPLACE_REQUIRED_ERROR,
+  readReplaceChoice,
+  replaceRequiredIn,
+} from "../request-form/replace-secret.js";
+import {
   buildSecretFormView,
   readSecretForm,
   secretFormErrors,
@@ -132,6 +137,14 @@ export function register(app: App, deps: JourneyDeps): void {
       await ack({ response_action: "errors", errors: refused });
       return;
     }
+    const replaceSecretId = readReplaceChoice(view.state.values);
+    if (replaceSecretId === undefined && replaceRequiredIn(view.blocks)) {
+      await ack({
+        response_action: "errors",
+        errors: { [BLOCK.replaceSecret]: REPLACE_REQUIRED_ERROR },
+      });
+      return;
+    }
     await ack({
       response_action: "update",
       view: buildNoticeView(
@@ -141,7 +154,12 @@ export function register(app: App, deps: JourneyDeps): void {
     });
     const notice = (title: string, text: string) => showNotice(client, view.id, title, text);
     try {
-      const submitted = await workflow.submitDraft(formKeyOf(view), body.user.id, checked.value);
+      const submitted = await workflow.submitDraft(
+        formKeyOf(view),
+        body.user.id,
+        checked.value,
+        replaceSecretId,
+      );
       if (!submitted.ok) {
         await notice("Not submitted", submitRefusalText(submitted.refusal));
         return;

@@ -22,6 +22,7 @@ import { LIMITS } from "../kit/limits.js";
 import { code, escapeMrkdwn, truncateMrkdwn } from "../kit/mrkdwn.js";
 import { clientName, NAME_MAX, requestDetails, version } from "../request-card/details.js";
 import { requesterRefusalText } from "../request-card/failures.js";
+import { retireBlocks, retireFooter, retireTag } from "./retire-messages.js";
 
 /** The DM after approval: Client Id, settings and the one-time Reveal secret button. */
 export function buildCreatedDm(request: HybridClientRequest): SlackMessage {
@@ -66,9 +67,15 @@ export function buildRevealedDm(
     ),
     ...requestDetails(r, "details"),
     section(revealed, "revealed"),
+    ...retireBlocks(r),
     context(`Need another secret? Type ${code(`${COMMAND} secret ${r.clientId}`)}`, "again"),
   ];
-  return finish(revealed, body, [], `revealed:${Math.floor(revealedAtEpochSeconds)}:${version(r)}`);
+  return finish(
+    revealed,
+    body,
+    retireFooter(r),
+    `revealed:${Math.floor(revealedAtEpochSeconds)}:${version(r)}${retireTag(r)}`,
+  );
 }
 
 /**

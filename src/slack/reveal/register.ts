@@ -14,8 +14,10 @@ import {
   revealExpiredText,
   revealRefusedText,
 } from "./messages.js";
+import { registerRetire } from "./retire.js";
 
 export function register(app: App, deps: JourneyDeps): void {
+  registerRetire(app, deps);
   const origins = deps.responseUrlOrigins ?? responseUrlOrigins(undefined);
   onButton(app, deps, REVEAL, async ({ value, body, respond }) => {
     // A response_url not on Slack's origin gets no secret: nothing is minted at all (and
