@@ -42,7 +42,11 @@ async function openRotation(clientId: string): Promise<string> {
 const approvalFor = (clientId: string) =>
   h.slack.waitForCall(
     "chat.postMessage",
-    (c) => c.args.channel === "C0APPROVE1" && JSON.stringify(c.args.blocks).includes(clientId),
+    // The approvals message itself, not a reply in its thread (votes, reminders).
+    (c) =>
+      c.args.channel === "C0APPROVE1" &&
+      c.args.thread_ts === undefined &&
+      JSON.stringify(c.args.blocks ?? []).includes(clientId),
   );
 
 async function reveal(dm: RecordedCall, clientId: string) {
