@@ -270,10 +270,13 @@ export class Apply {
       message: describeError(cause),
       at: engine.now(),
     };
-    const failed = await engine.transition(
-      requestId,
-      (r) => machine.failDelivery(r, error, engine.now()),
-      { type: "request.failed", actor: "system", details: failureDetails },
+    // A Redis restart in this moment must not strand a created client without its DM.
+    const failed = await engine.withStorageRetries(() =>
+      engine.transition(requestId, (r) => machine.failDelivery(r, error, engine.now()), {
+        type: "request.failed",
+        actor: "system",
+        details: failureDetails,
+      }),
     );
     if (!failed.ok) return;
     await this.announcer.announce(failed.request, "failed");
@@ -281,10 +284,12 @@ export class Apply {
 
   private async fail(requestId: string, error: Omit<RequestError, "at">): Promise<void> {
     const { engine } = this;
-    const failed = await engine.transition(
-      requestId,
-      (r) => machine.markFailed(r, { ...error, at: engine.now() }, engine.now()),
-      { type: "request.failed", actor: "system", details: failureDetails },
+    const failed = await engine.withStorageRetries(() =>
+      engine.transition(
+        requestId,
+        (r) => machine.markFailed(r, { ...error, at: engine.now() }, engine.now()),
+        { type: "request.failed", actor: "system", details: failureDetails },
+      ),
     );
     if (!failed.ok) return;
     await this.announcer.announce(failed.request, "failed");
