@@ -4,16 +4,22 @@
 // crash is reconciled once its lease runs out; ADH failing leaves the request `failed`.
 import type { CreateHybridClientResult } from "../adh/client.js";
 import { AdhError } from "../adh/errors.js";
-import type { HybridClient } from "../adh/schemas.js";
-import type { AuditEventType } from "../store/audit-event.js";
 import { TaskPool } from "../task-pool.js";
 import type { Announcer } from "./announce.js";
+import {
+  APPLIED_EVENTS,
+  type Applied,
+  type Applier,
+  earlierAttemptMayHaveApplied,
+  failureDetails,
+  matchesRequest,
+  requesterFailure,
+} from "./apply-rules.js";
 import type { Eligibility } from "./eligibility.js";
 import { describeError, type RequestEngine, toRequestError } from "./engine.js";
-import { APPLIED_EVENT, isLifecycle } from "./lifecycle.js";
+import { isLifecycle } from "./lifecycle.js";
 import { applyLifecycle, finishLifecycle } from "./lifecycle-apply.js";
 import type { HybridClientRequest, MessageRef, RequestError, RequestKind } from "./model.js";
-import type { RequesterRefusal } from "./outcomes.js";
 import { type Policy, policyFailure } from "./policy.js";
 import type { AdhPort, NotifierPort, SecretTrackerPort, UnrevealedPort } from "./ports.js";
 import { retireFirst } from "./retire.js";
@@ -21,26 +27,12 @@ import { revealDeadline } from "./reveal.js";
 import { rotationRefusal } from "./rotation.js";
 import * as machine from "./state-machine.js";
 
-/** What applying one kind did: done, lost the lease to another replica, or failed. */
-type Applied = "done" | "lost" | { failed: Omit<RequestError, "at"> };
-
-/** Per-kind work in ADH; `stillMine` renews the lease and says whether we still hold it. */
-type Applier = (
-  request: HybridClientRequest,
-  stillMine: () => Promise<boolean>,
-  earlierAttempt: boolean,
-) => Promise<Applied>;
-
 export class Apply {
   /** A burst of approvals queues here instead of flooding ADH and the event loop. */
   private readonly pool = new TaskPool(32);
   private readonly appliers: Record<RequestKind, Applier>;
   /** The audit event each kind records when its apply succeeded (see README). */
-  private readonly appliedEvents: Record<RequestKind, AuditEventType> = {
-    "new-client": "client.created",
-    "new-secret": "request.applied",
-    ...APPLIED_EVENT,
-  };
+  private readonly appliedEvents = APPLIED_EVENTS;
 
   constructor(
     private readonly engine: RequestEngine,
@@ -296,51 +288,5 @@ export class Apply {
   }
 }
 
-/** What a failure's audit event says: the code and ADH's answer (never a secret). */
-function failureDetails(r: HybridClientRequest) {
-  return {
-    code: r.error?.code ?? null,
-    error: r.error?.message ?? "",
-    operationId: r.error?.operationId ?? null,
-  };
-}
-
 /** Thrown inside createClient when a 409 names a client that is not ours. */
 const FOREIGN = Symbol("foreign client");
-
-/** Could an earlier attempt of this request have created the client in ADH? */
-function earlierAttemptMayHaveApplied(r: HybridClientRequest): boolean {
-  const e = r.error;
-  if (!e) return false;
-  // The client was created and only the DM failed.
-  if (e.code === "dm-undelivered") return true;
-  if (e.code !== undefined) return false;
-  return e.status === undefined || e.status === 408 || e.status >= 500;
-}
-
-/** Does the client in ADH hold exactly what was approved? (ADH omits false/defaults.) */
-export function matchesRequest(c: HybridClient, r: HybridClientRequest): boolean {
-  const sameSet = (a: readonly string[], b: readonly string[]) =>
-    a.length === b.length && [...a].sort().join("\n") === [...b].sort().join("\n");
-  return (
-    c.Name === r.client.name &&
-    sameSet(c.RedirectUris, r.client.redirectUris) &&
-    sameSet(c.PostLogoutRedirectUris, r.client.postLogoutRedirectUris) &&
-    (c.AccessTokenLifetime ?? 3600) === r.client.accessTokenLifetime &&
-    (c.AllowOfflineAccess ?? false) === r.client.allowOfflineAccess
-  );
-}
-
-/** The requester may no longer ask: stored as a code, with what the Slack layer words. */
-function requesterFailure(refusal: RequesterRefusal): Omit<RequestError, "at"> {
-  switch (refusal.code) {
-    case "unknown-user":
-      return { code: "requester-unknown-user", message: refusal.email };
-    case "adh-unavailable":
-      return { code: "requester-adh-unavailable", message: refusal.detail };
-    case "no-email":
-      return { code: "requester-no-email", message: "" };
-    case "not-admin":
-      return { code: "requester-not-admin", message: "" };
-  }
-}
