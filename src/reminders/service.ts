@@ -25,6 +25,7 @@ import {
 import { auditReminderSent } from "./audit.js";
 import { type ReminderOutcome, walkDue } from "./due-walk.js";
 import { acquireLock, type HeldLock } from "./lock.js";
+import { stillAsTracked } from "./recheck.js";
 import { dueReminder, neverExpiresFinding } from "./reminder-content.js";
 import { ScheduledTenantSync, type SyncOutcome } from "./scheduled-sync.js";
 import type { ReminderServiceOptions } from "./service-options.js";
@@ -169,7 +170,8 @@ export class ReminderService implements SecretTrackerPort {
     if (!outcome.ok) return "moved"; // another replica has it, or it is done or gone
     const claim: Claim = outcome.claim;
     const ids = { clientId: secret.clientId, secretId: secret.secretId, kind };
-    if ((await this.stillAsTracked(secret)) === "changed") return "moved";
+    if ((await stillAsTracked(this.o.source, this.store, this.log, secret)) === "changed")
+      return "moved";
     try {
       await post();
     } catch (err) {
@@ -190,48 +192,6 @@ export class ReminderService implements SecretTrackerPort {
     this.log.info({ ...ids, channel: secret.channel }, "reminder sent");
     await auditReminderSent(this.o.audit, secret, kind, this.now(), this.log);
     return "sent";
-  }
-
-  /**
-   * Asks ADH whether the secret still exists as tracked, just before reminding about it:
-   * without REMINDER_CHANNEL nothing else would notice a bot-minted secret deleted in the
-   * portal (typically the old one after a rotation), and with it the last sync may be
-   * hours old. Gone: untracked. New expiry: re-tracked (its schedule starts over). If ADH
-   * cannot answer, the reminder goes out anyway: a reminder about a deleted secret is
-   * better than none about a live one.
-   */
-  private async stillAsTracked(secret: TrackedSecret): Promise<"same" | "changed" | "unknown"> {
-    const source = this.o.source;
-    if (!source) return "unknown";
-    const ref = { clientId: secret.clientId, secretId: secret.secretId };
-    let expiration: number | null | undefined;
-    try {
-      const found = (await source.listSecrets(secret.clientId)).find(
-        (s) => s.Id === secret.secretId,
-      );
-      expiration = found === undefined ? undefined : expirationSeconds(found);
-    } catch (err) {
-      const status = (err as { status?: unknown }).status;
-      if (status !== 404) {
-        this.log.warn(
-          { ...ref, err: err instanceof Error ? err.message : String(err) },
-          "could not check the secret in ADH; reminding anyway",
-        );
-        return "unknown";
-      }
-      expiration = undefined; // the client itself is gone
-    }
-    if (expiration === undefined) {
-      await this.store.untrackSecret(ref);
-      this.log.info(ref, "secret no longer in ADH; untracked instead of reminded");
-      return "changed";
-    }
-    if (expiration !== secret.expiration) {
-      await this.store.trackSecret({ ...secret, expiration });
-      this.log.info(ref, "secret's expiry changed in ADH; its reminders start over");
-      return "changed";
-    }
-    return "same";
   }
 
   /**

@@ -2,6 +2,9 @@
 // Pure and total: any input, however malformed, gives a result and never an exception.
 // Messages are short, plain text (Slack shows them under the field) and say how to fix it.
 import type { ClientDetails, SecretDetails } from "./model.js";
+import { bidiError, hasBidiControl } from "./text-direction.js";
+
+export { hasBidiControl };
 
 export const MAX_URLS = 10;
 export const MIN_TOKEN_LIFETIME = 60;
@@ -229,20 +232,6 @@ function checkReminderChannel(raw: unknown): Check<string> {
     return { ok: false, error: "Pick a channel for expiry reminders (not a person or a DM)" };
   return { ok: true, value: channel };
 }
-
-/**
- * Bidirectional-control characters (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C) make
- * text display in a different order than it is stored: an approver could read a name or
- * a URL other than the one ADH gets. Refused in every text field.
- */
-const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
-
-export function hasBidiControl(value: unknown): boolean {
-  return typeof value === "string" && BIDI_CONTROL.test(value);
-}
-
-const bidiError = (label: string) =>
-  `${label} contains invisible text-direction characters (such as U+202E), which make text read differently than it is; retype it without them`;
 
 function checkLength(raw: unknown, max: number, label: string): Check<string> {
   const value = text(raw).trim();
