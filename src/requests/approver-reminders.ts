@@ -3,6 +3,7 @@
 // and once after ESCALATE_AFTER_MINUTES a reply mentioning the escalation approvers.
 // The store hands each notice to one replica; a decided request gets none.
 import type { ApproverReminderStore, DueNotice } from "../store/approver-reminders.js";
+import { auditEventId } from "../store/audit-event.js";
 import type { RequestEngine } from "./engine.js";
 import type { HybridClientRequest } from "./model.js";
 import type { ApprovalThreadPort, Mentions } from "./people-ports.js";
@@ -54,10 +55,15 @@ export class ApproverReminders {
       } else {
         await this.thread.postReminder(request, this.notVoted(request), notice.n);
       }
-      this.engine.logger.info(
-        { requestId: request.id, notice: notice.kind, n: notice.n },
-        "approver reminder sent",
-      );
+      // A fact in Slack, not a transition: its own audit event, one per notice.
+      const type = notice.kind === "escalate" ? "request.escalated" : "approvers.reminded";
+      await this.engine.record({
+        id: auditEventId(request.id, type, notice.n),
+        type,
+        actor: "system",
+        request,
+        details: { n: notice.n },
+      });
       return true;
     } catch (error) {
       this.engine.logger.warn(

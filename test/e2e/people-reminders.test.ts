@@ -94,6 +94,17 @@ describe("approver reminders and escalation", () => {
     expect(replies[3]).toContain("reminder 3");
     expect(replies[4]).toContain(`<@${ESCALATOR}>`);
     expect(replies[4]).toContain("<!subteam^S0OPSLEADS>");
+    // Each notice is in the audit trail once, whichever replica sent it.
+    const noticed = (await h.bot.audit.latest(100))
+      .filter((e) => e.type === "approvers.reminded" || e.type === "request.escalated")
+      .map((e) => `${e.type} ${JSON.stringify(e.details)}`)
+      .sort();
+    expect(noticed).toEqual([
+      'approvers.reminded {"n":1}',
+      'approvers.reminded {"n":2}',
+      'approvers.reminded {"n":3}',
+      expect.stringMatching(/^request\.escalated /),
+    ]);
 
     // From now on the escalation approver decides like an approver.
     await approve(h, ESCALATOR, approval);
