@@ -70,7 +70,7 @@ export const workflowEnv = {
   REMINDER_INTERVAL_SECONDS: int(900, 1, 86_400),
   TENANT_SYNC_INTERVAL_SECONDS: int(21_600, 10, 7 * 86_400),
   CREATE_LEASE_SECONDS: int(60, 0, 3_600),
-  MAX_OPEN_REQUESTS_PER_USER: int(10, 1, 1_000),
+  MAX_OPEN_REQUESTS_PER_USER: int(10, 1, 100_000),
   // Slash commands one person may type per 30 s (0: no limit).
   USER_COMMANDS_PER_30S: int(10, 0, 1_000),
   MAX_SECRET_DAYS: z

@@ -70,7 +70,7 @@ function botEnv(h: Harness, port: number, opsPort: number): Record<string, strin
     LOG_LEVEL: "info",
     // The load generator is one user sending thousands of commands: measure the bot's
     // work, not its cooldown answer.
-    MAX_OPEN_REQUESTS_PER_USER: "1000",
+    MAX_OPEN_REQUESTS_PER_USER: "100000",
     USER_COMMANDS_PER_30S: "0",
   };
 }
