@@ -79,7 +79,10 @@ async function main(): Promise<BenchResults> {
   mkdirSync(RESULTS, { recursive: true });
   // The in-process bot only prepares (opens one real modal, submits the pending
   // requests); it idles through the cold starts and stops before the load begins.
-  const h = await startHarness({ env: { LOG_LEVEL: "info" }, bot: { timerIntervalMs: 5_000 } });
+  const h = await startHarness({
+    env: { LOG_LEVEL: "info", MAX_OPEN_REQUESTS_PER_USER: "100000" },
+    bot: { timerIntervalMs: 5_000 },
+  });
   const children: Spawned[] = [];
   const slowlogStart = await slowlogMark();
   log(`Redis key prefix ${h.prefix} (deleted at the end)`);
