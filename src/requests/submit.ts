@@ -185,8 +185,9 @@ export class Submit {
     return { ok: true, request: current };
   }
 
-  private async openCount(userId: string): Promise<number> {
-    return (await this.engine.store.openRequestsOf(userId)).length;
+  /** One SCARD, not a read of every open request: the cap is checked on every submit. */
+  private openCount(userId: string): Promise<number> {
+    return this.engine.store.openCountOf(userId);
   }
 
   async saveDraft(key: string, draft: FormDraft): Promise<void> {

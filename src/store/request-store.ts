@@ -188,6 +188,11 @@ export class RequestStore {
     );
   }
 
+  /** How many open requests the requester has: the index's size (the CAS keeps it exact). */
+  openCountOf(userId: string): Promise<number> {
+    return this.redis.scard(KEY.userOpen(userId));
+  }
+
   /** The requester's open requests, newest first. */
   async openRequestsOf(userId: string): Promise<HybridClientRequest[]> {
     const ids = await this.redis.smembers(KEY.userOpen(userId));
