@@ -3,13 +3,15 @@
 // the switch is answered with a retry and clicked again, as a person would), ADH gets one
 // client per request, every secret is revealed once, and each reminder is posted once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REVEAL } from "../../src/slack/ids.js";
+import { APPROVE, RETRY, REVEAL } from "../../src/slack/ids.js";
 import { checkRedisTopology } from "../../src/store/redis-topology.js";
 import type { RecordedCall } from "../fakes/slack.js";
 import {
+  APPROVAL_CHANNEL,
   approve,
   type Harness,
   messageTs,
+  requestIdOf,
   startHarness,
   submitRequest,
   USERS,
@@ -95,8 +97,21 @@ describe("Redis Sentinel failover during traffic", () => {
       await Promise.all(
         approvals.map(async (approval, i) => {
           if (dms[i]) return;
-          if (round > 0)
-            await approve({ driver: drivers[i % 2] as SlackDriver }, USERS.approver1, approval);
+          if (round > 0) {
+            // A flow the switch failed shows Retry (visibly retryable): press it, as an
+            // approver would; otherwise press Approve again.
+            const id = requestIdOf(approval);
+            const stored = await h.bot.workflow.engine.store.get(id).catch(() => null);
+            await (drivers[i % 2] as SlackDriver).clickButton(
+              USERS.approver1,
+              {
+                actionId: stored?.request.status === "failed" ? RETRY : APPROVE,
+                value: id,
+                blockId: "actions",
+              },
+              { channel: APPROVAL_CHANNEL, messageTs: messageTs(approval) },
+            );
+          }
           dms[i] = await waitForRevealDm(h, approval, USERS.requester, 4_000).catch(
             () => undefined,
           );
