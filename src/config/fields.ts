@@ -65,16 +65,21 @@ export const optionalText = z
   .optional()
   .transform((v) => (v ? v : undefined));
 
+/** A comma-separated setting's entries, trimmed, empty ones dropped. */
+export function commaList(v: string | undefined): string[] {
+  return (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 /** `host:port,host:port`; empty or unset: none. */
 export const hostPorts = () =>
   z
     .string()
     .optional()
     .transform((v, ctx) => {
-      const entries = (v ?? "")
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const entries = commaList(v);
       const bad = entries.filter((s) => !/^[^\s:]+:\d{1,5}$/.test(s));
       if (bad.length > 0) {
         ctx.addIssue({

@@ -2,7 +2,7 @@
 // request, logging.
 import { z } from "zod";
 import { normalizeHostSuffix } from "../policy-settings.js";
-import { bool, CHANNEL_ID, int, required, SLACK_USER_OR_GROUP, url } from "./fields.js";
+import { bool, CHANNEL_ID, commaList, int, required, SLACK_USER_OR_GROUP, url } from "./fields.js";
 
 export const workflowEnv = {
   APPROVAL_CHANNEL: required("the id of the channel where requests are posted (C…)").refine(
@@ -11,10 +11,7 @@ export const workflowEnv = {
   ),
   APPROVERS: required("comma-separated Slack user ids (U…) or user group ids (S…)").transform(
     (v, ctx) => {
-      const ids = v
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const ids = commaList(v);
       const bad = ids.filter((id) => !SLACK_USER_OR_GROUP.test(id));
       if (ids.length === 0 || bad.length > 0) {
         ctx.addIssue({
@@ -102,10 +99,7 @@ export const workflowEnv = {
     .string()
     .optional()
     .transform((v, ctx) => {
-      const entries = (v ?? "")
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const entries = commaList(v);
       const hosts = entries.map(normalizeHostSuffix);
       const bad = entries.filter((_, i) => hosts[i] === undefined);
       if (bad.length > 0) {
@@ -125,10 +119,7 @@ export const workflowEnv = {
     .string()
     .optional()
     .transform((v, ctx) => {
-      const ids = (v ?? "")
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const ids = commaList(v);
       const bad = ids.filter((id) => !SLACK_USER_OR_GROUP.test(id));
       if (bad.length > 0) {
         ctx.addIssue({

@@ -28,7 +28,11 @@ import type { JourneyDeps } from "../kit/context.js";
 import { onMenuChoice } from "../kit/menu.js";
 import { buildNoticeView } from "../kit/notice.js";
 import { isChecked, textValue, type ViewStateValues } from "../kit/view-state.js";
-import { noSuchClientText, requesterRefusalText } from "../request-card/failures.js";
+import {
+  noSuchClientText,
+  notAClientIdText,
+  requesterRefusalText,
+} from "../request-card/failures.js";
 import { TAKES_AN_HOUR } from "../request-card/lifecycle.js";
 import { submitRefusalText } from "../request-card/submit-refusals.js";
 import { clientFormErrors, readClientForm } from "../request-form/client-pane.js";
@@ -177,7 +181,7 @@ function submitRefusalWords(refusal: SubmitRefusal | LifecycleSubmitRefusal): st
 export function lifecycleRefusalText(refusal: LifecycleRefusal): string {
   switch (refusal.code) {
     case "not-a-client-id":
-      return `That is not a client id. Client ids look like 3f2504e0-4f89-11d3-9a0c-0305e82c3301; \`${COMMAND} list\` shows them.`;
+      return notAClientIdText();
     case "no-such-client":
       return noSuchClientText(refusal.clientId);
     case "no-such-secret":

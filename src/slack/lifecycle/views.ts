@@ -5,13 +5,7 @@ import type { InputBlock, KnownBlock, ModalView, PlainTextInput } from "@slack/t
 import type { ClientSecret, HybridClient } from "../../adh/schemas.js";
 import { editableOf, type LifecycleKind } from "../../requests/lifecycle.js";
 import { KIND } from "../../requests/model.js";
-import {
-  MAX_NAME_LENGTH,
-  MAX_REASON_LENGTH,
-  MAX_TOKEN_LIFETIME,
-  MAX_URLS,
-  MIN_TOKEN_LIFETIME,
-} from "../../requests/validation.js";
+import { MAX_NAME_LENGTH, MAX_REASON_LENGTH, MAX_URLS } from "../../requests/validation.js";
 import {
   BLOCK,
   DELETE_CLIENT_FORM,
@@ -26,6 +20,7 @@ import { expiry } from "../kit/dates.js";
 import { LIMITS, truncate } from "../kit/limits.js";
 import { code, escapeMrkdwn } from "../kit/mrkdwn.js";
 import { TAKES_AN_HOUR } from "../request-card/lifecycle.js";
+import { tokenLifetimeInput } from "../request-form/client-pane.js";
 import { formMetadata } from "../request-form/metadata.js";
 
 export const LIFECYCLE_TITLE: Record<LifecycleKind, string> = {
@@ -189,19 +184,7 @@ function editInputs(client: HybridClient): InputBlock[] {
       }),
       { optional: true, hint: `One URL per line, at most ${MAX_URLS}; empty clears them` },
     ),
-    input(
-      BLOCK.tokenLifetime,
-      "Token Lifetime",
-      {
-        type: "number_input",
-        action_id: INPUT_ACTION.tokenLifetime,
-        is_decimal_allowed: false,
-        min_value: String(MIN_TOKEN_LIFETIME),
-        max_value: String(MAX_TOKEN_LIFETIME),
-        initial_value: String(e.accessTokenLifetime),
-      },
-      { hint: `Seconds, ${MIN_TOKEN_LIFETIME} to ${MAX_TOKEN_LIFETIME}` },
-    ),
+    tokenLifetimeInput(e.accessTokenLifetime),
     input(
       BLOCK.enabled,
       "Enabled",

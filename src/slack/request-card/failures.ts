@@ -18,6 +18,11 @@ export function requesterRefusalText(refusal: RequesterRefusal): string {
   }
 }
 
+/** Not echoed: it is user-typed text, and these messages are shown as mrkdwn. */
+export function notAClientIdText(): string {
+  return `That is not a client id. Client ids look like 3f2504e0-4f89-11d3-9a0c-0305e82c3301; \`${COMMAND} list\` shows them.`;
+}
+
 export function noSuchClientText(clientId: string): string {
   return `There is no hybrid client with Id ${clientId} in this tenant. \`${COMMAND} list\` shows the clients.`;
 }

@@ -93,19 +93,7 @@ export function buildClientFormView(opts: ClientFormOptions): ModalView {
         },
         { optional: true, hint: `One URL per line, at most ${MAX_URLS}` },
       ),
-      input(
-        BLOCK.tokenLifetime,
-        "Token Lifetime",
-        {
-          type: "number_input",
-          action_id: INPUT_ACTION.tokenLifetime,
-          is_decimal_allowed: false,
-          min_value: String(MIN_TOKEN_LIFETIME),
-          max_value: String(MAX_TOKEN_LIFETIME),
-          initial_value: String(MAX_TOKEN_LIFETIME),
-        },
-        { hint: `Seconds, ${MIN_TOKEN_LIFETIME} to ${MAX_TOKEN_LIFETIME}` },
-      ),
+      tokenLifetimeInput(MAX_TOKEN_LIFETIME),
       input(
         BLOCK.reminderChannel,
         "Reminder channel",
@@ -162,4 +150,21 @@ export function clientFormErrors(
   errors: Partial<Record<ClientFormField, string>>,
 ): Record<string, string> {
   return byBlock(errors, CLIENT_FIELD_BLOCK);
+}
+
+/** The portal's Token Lifetime field; the Edit Client form shows the same one, prefilled. */
+export function tokenLifetimeInput(initialSeconds: number) {
+  return input(
+    BLOCK.tokenLifetime,
+    "Token Lifetime",
+    {
+      type: "number_input",
+      action_id: INPUT_ACTION.tokenLifetime,
+      is_decimal_allowed: false,
+      min_value: String(MIN_TOKEN_LIFETIME),
+      max_value: String(MAX_TOKEN_LIFETIME),
+      initial_value: String(initialSeconds),
+    },
+    { hint: `Seconds, ${MIN_TOKEN_LIFETIME} to ${MAX_TOKEN_LIFETIME}` },
+  );
 }

@@ -4,7 +4,7 @@ import type { HybridClientRequest } from "../../requests/model.js";
 import type { RotationRefusal } from "../../requests/outcomes.js";
 import { COMMAND } from "../kit/command.js";
 import { channelLink, escapeMrkdwn } from "../kit/mrkdwn.js";
-import { noSuchClientText, secretLimitText } from "../request-card/failures.js";
+import { noSuchClientText, notAClientIdText, secretLimitText } from "../request-card/failures.js";
 
 export { reminderChannelText, submitRefusalText } from "../request-card/submit-refusals.js";
 
@@ -18,8 +18,7 @@ export function noticeTitle(code: string): string {
 export function rotationRefusalText(refusal: RotationRefusal): string {
   switch (refusal.code) {
     case "not-a-client-id":
-      // Not echoed: it is user-typed text, and these messages are shown as mrkdwn.
-      return `That is not a client id. Client ids look like 3f2504e0-4f89-11d3-9a0c-0305e82c3301; \`${COMMAND} list\` shows them.`;
+      return notAClientIdText();
     case "no-such-client":
       return noSuchClientText(refusal.clientId);
     case "secret-limit":
