@@ -1,7 +1,3 @@
-// The engine's audit hook on real Redis with in-memory ADH and notifier: each transition's
-// event is written by its own compare-and-set (a failing append leaves the request as it
-// was), clicks that change nothing add nothing, and the apply step re-checks the policy.
-import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RequestDraft } from "../../src/requests/model.js";
 import { PORTAL_POLICY, type Policy } from "../../src/requests/policy.js";
@@ -12,6 +8,7 @@ import { closeRedis } from "../../src/store/redis.js";
 import { RequestStore } from "../../src/store/request-store.js";
 import { MemoryAdh, MemoryNotifier } from "../support/memory-ports.js";
 import { deletePrefix, testPrefix, testRedis } from "../support/redis.js";
+import { memoryWorkflowOptions } from "../support/use-case-rig.js";
 
 const REQUESTER = "UREQUEST01";
 const APPROVER = "UAPPROVE01";
@@ -28,19 +25,7 @@ afterAll(async () => {
 
 function world(policy: Policy = PORTAL_POLICY, adh = new MemoryAdh()) {
   const workflow = new RequestWorkflow({
-    store,
-    adh,
-    directory: { findUserByEmail: async () => ({ id: "adh-requester" }) },
-    people: {
-      emailOf: async (id) => `${id.toLowerCase()}@example.com`,
-      isApprover: async (id) => id === APPROVER,
-    },
-    notifier: new MemoryNotifier(),
-    tracker: { trackMintedSecret: async () => undefined },
-    logger: pino({ level: "silent" }),
-    approvalsRequired: 1,
-    allowSelfApproval: false,
-    requestTtlMs: 3_600_000,
+    ...memoryWorkflowOptions({ store, adh, notifier: new MemoryNotifier(), approver: APPROVER }),
     policy,
     trail,
   });

@@ -1,51 +1,28 @@
-// The lifecycle use cases on real Redis with the in-memory ADH: what the forms read and
-// refuse (as codes), the edit's diff, and appliers that are safe to run twice.
-import pino from "pino";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { diffEdit, editableOf } from "../../src/requests/lifecycle.js";
 import { applyLifecycle } from "../../src/requests/lifecycle-apply.js";
 import { HybridClientRequest, KIND } from "../../src/requests/model.js";
 import { RequestWorkflow } from "../../src/requests/workflow.js";
-import { closeRedis } from "../../src/store/redis.js";
-import { RequestStore } from "../../src/store/request-store.js";
 import { MemoryAdh, MemoryNotifier } from "../support/memory-ports.js";
-import { deletePrefix, testPrefix, testRedis } from "../support/redis.js";
+import { memoryWorkflowOptions, useCaseStore } from "../support/use-case-rig.js";
 
 const REQUESTER = "UREQUEST01";
 const APPROVER = "UAPPROVE01";
 const CLIENT_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
 
-const prefix = testPrefix("lifecycle");
-const redis = testRedis(prefix);
-const store = new RequestStore(redis);
-
-afterAll(async () => {
-  await closeRedis(redis);
-  await deletePrefix(prefix);
-});
+const { store } = useCaseStore("lifecycle");
 
 function world(fault: () => "ok" | "fail" | "apply-then-fail" = () => "ok") {
   const adh = new MemoryAdh(fault);
   const notifier = new MemoryNotifier();
   const untracked: string[] = [];
   const workflow = new RequestWorkflow({
-    store,
-    adh,
-    directory: { findUserByEmail: async () => ({ id: "adh-requester" }) },
-    people: {
-      emailOf: async (id) => `${id.toLowerCase()}@example.com`,
-      isApprover: async (id) => id === APPROVER,
-    },
-    notifier,
+    ...memoryWorkflowOptions({ store, adh, notifier, approver: APPROVER }),
     tracker: {
       trackMintedSecret: async () => undefined,
       untrackClient: async (id) => void untracked.push(`client ${id}`),
       untrackSecret: async (id, secretId) => void untracked.push(`secret ${id}/${secretId}`),
     },
-    logger: pino({ level: "silent" }),
-    approvalsRequired: 1,
-    allowSelfApproval: false,
-    requestTtlMs: 3_600_000,
   });
   adh.clients.set(CLIENT_ID, {
     client: {

@@ -1,7 +1,3 @@
-// Rotation that retires the old secret (issue 11 item 5) as use cases on real Redis with the
-// in-memory ADH: the Replace secret choices, two presses at once delete once, the 7-day
-// reminder taken by one of two replicas, and a client at the limit that deletes first.
-import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import type { HybridClientRequest } from "../../src/requests/model.js";
 import { RETIRE_REMINDER_MS } from "../../src/requests/retire.js";
@@ -12,6 +8,7 @@ import { RequestStore } from "../../src/store/request-store.js";
 import { RetirementStore } from "../../src/store/retirements.js";
 import { MemoryAdh, MemoryNotifier } from "../support/memory-ports.js";
 import { deletePrefix, testPrefix, testRedis } from "../support/redis.js";
+import { memoryWorkflowOptions } from "../support/use-case-rig.js";
 
 const REQUESTER = "UREQUEST01";
 const APPROVER = "UAPPROVE01";
@@ -44,22 +41,11 @@ function world(adh = new MemoryAdh(), clock: { t: number } = { t: Date.now() }) 
     await deleteSecret(clientId, secretId);
   };
   const workflow = new RequestWorkflow({
-    store,
-    adh,
-    directory: { findUserByEmail: async () => ({ id: "adh-requester" }) },
-    people: {
-      emailOf: async (id) => `${id.toLowerCase()}@example.com`,
-      isApprover: async (id) => id === APPROVER,
-    },
-    notifier,
+    ...memoryWorkflowOptions({ store, adh, notifier, approver: APPROVER }),
     tracker: {
       trackMintedSecret: async () => undefined,
       untrackSecret: async (id, secretId) => void untracked.push(`${id}/${secretId}`),
     },
-    logger: pino({ level: "silent" }),
-    approvalsRequired: 1,
-    allowSelfApproval: false,
-    requestTtlMs: 3_600_000,
     retirements,
     now: () => clock.t,
   });

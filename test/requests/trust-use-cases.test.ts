@@ -4,29 +4,20 @@
 // non-admin repeating a check costs one ADH role lookup.
 import { randomUUID } from "node:crypto";
 import pino from "pino";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CreateHybridClientInput } from "../../src/adh/client.js";
 import { KIND, type RequestDraft } from "../../src/requests/model.js";
 import { REVEAL_DEADLINE_MS } from "../../src/requests/reveal.js";
 import { RequestWorkflow } from "../../src/requests/workflow.js";
 import { withUnrevealed } from "../../src/slack/requester/unrevealed.js";
-import { closeRedis } from "../../src/store/redis.js";
-import { RequestStore } from "../../src/store/request-store.js";
 import { UnrevealedIndex } from "../../src/store/unrevealed-index.js";
 import { MemoryAdh, MemoryNotifier } from "../support/memory-ports.js";
-import { deletePrefix, testPrefix, testRedis } from "../support/redis.js";
+import { memoryWorkflowOptions, useCaseStore } from "../support/use-case-rig.js";
 
 const REQUESTER = "UREQUEST01";
 const APPROVER = "UAPPROVE01";
 
-const prefix = testPrefix("trust");
-const redis = testRedis(prefix);
-const store = new RequestStore(redis);
-
-afterAll(async () => {
-  await closeRedis(redis);
-  await deletePrefix(prefix);
-});
+const { redis, store } = useCaseStore("trust");
 
 /** The in-memory ADH whose Tenant Administrator answer a test can change, counting lookups. */
 class RoleAdh extends MemoryAdh {
@@ -43,19 +34,7 @@ function world(opts: { maxOpen?: number } = {}) {
   const notifier = new MemoryNotifier();
   const clock = { now: Date.parse("2026-06-01T10:00:00Z") };
   const workflow = new RequestWorkflow({
-    store,
-    adh,
-    directory: { findUserByEmail: async () => ({ id: "adh-requester" }) },
-    people: {
-      emailOf: async (id) => `${id.toLowerCase()}@example.com`,
-      isApprover: async (id) => id === APPROVER,
-    },
-    notifier,
-    tracker: { trackMintedSecret: async () => undefined },
-    logger: pino({ level: "silent" }),
-    approvalsRequired: 1,
-    allowSelfApproval: false,
-    requestTtlMs: 3_600_000,
+    ...memoryWorkflowOptions({ store, adh, notifier, approver: APPROVER }),
     maxOpenRequestsPerUser: opts.maxOpen,
     unrevealed: new UnrevealedIndex(redis),
     now: () => clock.now,

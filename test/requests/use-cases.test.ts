@@ -1,28 +1,19 @@
 // The use cases on real Redis with in-memory ADH and notifier ports: what each answers
 // is a value or a code (never a sentence), and a failed apply stores a code and a detail.
 import pino from "pino";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { KIND, type RequestDraft } from "../../src/requests/model.js";
 import { MAX_SECRETS_PER_CLIENT } from "../../src/requests/rotation.js";
 import { rotationDraft } from "../../src/requests/submit.js";
 import { RequestWorkflow } from "../../src/requests/workflow.js";
-import { closeRedis } from "../../src/store/redis.js";
-import { RequestStore } from "../../src/store/request-store.js";
 import { MemoryAdh, MemoryNotifier } from "../support/memory-ports.js";
-import { deletePrefix, testPrefix, testRedis } from "../support/redis.js";
+import { useCaseStore } from "../support/use-case-rig.js";
 
 const REQUESTER = "UREQUEST01";
 const APPROVER = "UAPPROVE01";
 const CLIENT_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
 
-const prefix = testPrefix("use-cases");
-const redis = testRedis(prefix);
-const store = new RequestStore(redis);
-
-afterAll(async () => {
-  await closeRedis(redis);
-  await deletePrefix(prefix);
-});
+const { store } = useCaseStore("use-cases");
 
 function world() {
   const adh = new MemoryAdh();
